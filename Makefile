@@ -1,0 +1,43 @@
+# The two set-up commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev demo fixtures benchmarks clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+## Install, migrate, load the corpus and the demo users, start the server on SQLite.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_demo
+	@echo ""
+	@echo "  Tracker: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Run the whole test suite (SQLite unless DATABASE_URL says otherwise).
+test: install-dev
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+## Regenerate fixtures/ from the bundled corpus.
+fixtures: install
+	$(PY) manage.py import_corpus fixtures/corpus --dry-run --fixtures fixtures/corpus.json
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,157 @@
+"""Deadline rules of ../shared/domain.md, computed and explained. Pure: no ORM.
+
+- reply: 3 calendar months after assignment (``reply_months``), or a fixed date the
+  session sets for all its proposals; extensions never beyond 6 months (``reply_max_months``);
+- co-handling opinion to the lead: 1 month after assignment (``co_opinion_months``);
+- objection window: 5 working days after assignment (``objection_working_days``);
+- feedback window: 15 working days after the reply is delivered (``feedback_working_days``);
+- re-handling after 不满意: 1 month (``rehandle_months``).
+Every number is a default that a committee or session may change (Session.rule).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import asdict, dataclass, field
+
+from proposals.calendar import WorkCalendar
+
+RULE_LABELS = {
+    "reply_months": "答复期限",
+    "reply_fixed_date": "统一办复日期",
+    "co_opinion_months": "会办意见期限",
+    "objection_working_days": "交办异议期限",
+    "feedback_working_days": "征询意见期限",
+    "rehandle_months": "重新办理期限",
+    "extension": "延期",
+}
+START_LABELS = {
+    "assigned": "交办",
+    "delivered": "答复送达",
+    "dissatisfied": "不满意评价",
+    "session": "会议设定",
+}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A due date and how it was computed, so a person can check it."""
+
+    due_on: datetime.date
+    rule: str
+    start_event: str
+    start_on: datetime.date
+    amount: int = 0
+    unit: str = "months"  # "months", "working_days" or "fixed_date"
+    skipped_holidays: tuple[datetime.date, ...] = ()
+    counted_workdays: tuple[datetime.date, ...] = ()
+    extension: dict = field(default_factory=dict)
+
+    def explain(self) -> str:
+        start = f"{START_LABELS.get(self.start_event, self.start_event)}日 {self.start_on.isoformat()}"
+        if self.unit == "fixed_date":
+            text = f"{RULE_LABELS['reply_fixed_date']}:{self.due_on.isoformat()}(本次会议统一设定)"
+        elif self.unit == "working_days":
+            text = f"{RULE_LABELS.get(self.rule, self.rule)}:自{start}起 {self.amount} 个工作日,至 {self.due_on.isoformat()}"
+            if self.skipped_holidays:
+                text += ";跳过节假日 " + "、".join(d.isoformat() for d in self.skipped_holidays)
+            if self.counted_workdays:
+                text += ";计入调休上班日 " + "、".join(d.isoformat() for d in self.counted_workdays)
+        else:
+            text = f"{RULE_LABELS.get(self.rule, self.rule)}:自{start}起 {self.amount} 个月,至 {self.due_on.isoformat()}"
+        if self.extension:
+            text += (
+                f";经批准延期至 {self.extension['due_on']}(原期限 {self.extension['original_due_on']},"
+                f"理由:{self.extension.get('reason', '')})"
+            )
+        return text
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["due_on"] = self.due_on.isoformat()
+        data["start_on"] = self.start_on.isoformat()
+        data["skipped_holidays"] = [d.isoformat() for d in self.skipped_holidays]
+        data["counted_workdays"] = [d.isoformat() for d in self.counted_workdays]
+        data["text"] = self.explain()
+        return data
+
+
+def add_months(start: datetime.date, months: int) -> datetime.date:
+    """Calendar months; a day that the target month lacks becomes its last day (Jan 31 + 1 = Feb 28/29)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def add_working_days(start: datetime.date, days: int, work_calendar: WorkCalendar):
+    """The day on which the ``days``-th working day after ``start`` falls (``start`` itself not counted).
+
+    Returns (due_on, holidays skipped, make-up working days counted).
+    """
+    day, counted = start, 0
+    skipped, makeup = [], []
+    while counted < days:
+        day += datetime.timedelta(days=1)
+        if work_calendar.is_working_day(day):
+            counted += 1
+            if day in work_calendar.workdays:
+                makeup.append(day)
+        elif day in work_calendar.holidays:
+            skipped.append(day)
+    return day, tuple(skipped), tuple(makeup)
+
+
+def months_deadline(rule: str, start_event: str, start_on: datetime.date, months: int) -> Deadline:
+    return Deadline(due_on=add_months(start_on, months), rule=rule, start_event=start_event, start_on=start_on,
+                    amount=months, unit="months")
+
+
+def working_days_deadline(rule: str, start_event: str, start_on: datetime.date, days: int,
+                          work_calendar: WorkCalendar) -> Deadline:
+    due_on, skipped, makeup = add_working_days(start_on, days, work_calendar)
+    return Deadline(due_on=due_on, rule=rule, start_event=start_event, start_on=start_on, amount=days,
+                    unit="working_days", skipped_holidays=skipped, counted_workdays=makeup)
+
+
+def reply_deadline(assigned_on: datetime.date, months: int, fixed_date: datetime.date | None = None) -> Deadline:
+    """A session-wide fixed date wins over the month rule when the committee sets one."""
+    if fixed_date is not None:
+        return Deadline(due_on=fixed_date, rule="reply_fixed_date", start_event="session", start_on=assigned_on,
+                        unit="fixed_date")
+    return months_deadline("reply_months", "assigned", assigned_on, months)
+
+
+def extended_deadline(base: Deadline, new_due_on: datetime.date, max_months: int, reason: str) -> Deadline:
+    """An approved extension; never beyond ``max_months`` after the start (domain.md: 6 months in total)."""
+    limit = add_months(base.start_on, max_months)
+    if new_due_on > limit:
+        raise ValueError(f"延期后的期限不得晚于交办后{max_months}个月({limit.isoformat()})")
+    if new_due_on <= base.due_on:
+        raise ValueError(f"延期后的期限应晚于原期限({base.due_on.isoformat()})")
+    original = base.extension.get("original_due_on", base.due_on.isoformat()) if base.extension else base.due_on.isoformat()
+    extension = {"due_on": new_due_on.isoformat(), "original_due_on": original, "reason": reason,
+                 "max_due_on": limit.isoformat()}
+    return Deadline(due_on=new_due_on, rule=base.rule, start_event=base.start_event, start_on=base.start_on,
+                    amount=base.amount, unit=base.unit, skipped_holidays=base.skipped_holidays,
+                    counted_workdays=base.counted_workdays, extension=extension)
+
+
+def deadline_from_dict(data: dict) -> Deadline:
+    return Deadline(
+        due_on=datetime.date.fromisoformat(data["due_on"]),
+        rule=data["rule"],
+        start_event=data["start_event"],
+        start_on=datetime.date.fromisoformat(data["start_on"]),
+        amount=data.get("amount", 0),
+        unit=data.get("unit", "months"),
+        skipped_holidays=tuple(datetime.date.fromisoformat(d) for d in data.get("skipped_holidays", ())),
+        counted_workdays=tuple(datetime.date.fromisoformat(d) for d in data.get("counted_workdays", ())),
+        extension=data.get("extension") or {},
+    )
+
+
+def days_overdue(due_on: datetime.date | None, today: datetime.date) -> int:
+    """Calendar days past the due date (0 when not overdue or no due date)."""
+    if due_on is None or today <= due_on:
+        return 0
+    return (today - due_on).days

@@ -1,0 +1,111 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeadlineRulesMixin(models.Model):
+    """Deadline rules that a committee sets as defaults and a session may override.
+
+    A blank value means "inherit": session -> committee -> settings.TRACKER_DEFAULT_RULES.
+    """
+
+    reply_months = models.PositiveSmallIntegerField(_("答复期限(月)"), null=True, blank=True)
+    reply_max_months = models.PositiveSmallIntegerField(_("延期后最长期限(月)"), null=True, blank=True)
+    co_opinion_months = models.PositiveSmallIntegerField(_("会办意见期限(月)"), null=True, blank=True)
+    objection_working_days = models.PositiveSmallIntegerField(_("交办异议期限(工作日)"), null=True, blank=True)
+    feedback_working_days = models.PositiveSmallIntegerField(_("征询意见期限(工作日)"), null=True, blank=True)
+    rehandle_months = models.PositiveSmallIntegerField(_("重新办理期限(月)"), null=True, blank=True)
+
+    RULE_FIELDS = (
+        "reply_months",
+        "reply_max_months",
+        "co_opinion_months",
+        "objection_working_days",
+        "feedback_working_days",
+        "rehandle_months",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class CommitteeManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class Committee(DeadlineRulesMixin):
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("全国")
+        PROVINCIAL = "provincial", _("省级")
+        CITY = "city", _("市级")
+        COUNTY = "county", _("县级")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True, help_text=_("如:曲靖市政协"))
+    level = models.CharField(_("级别"), max_length=16, choices=Level.choices, default=Level.CITY)
+    region = models.CharField(_("地区"), max_length=100, blank=True, help_text=_("如:曲靖市"))
+
+    objects = CommitteeManager()
+
+    class Meta:
+        verbose_name = _("政协")
+        verbose_name_plural = _("政协")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class SessionManager(models.Manager):
+    def get_by_natural_key(self, committee_name, term, number):
+        return self.get(committee__name=committee_name, term=term, number=number)
+
+
+class Session(DeadlineRulesMixin):
+    """届 / 次会议: proposals are numbered per session."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("政协"))
+    term = models.PositiveSmallIntegerField(_("届"))
+    number = models.PositiveSmallIntegerField(_("次会议"))
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    opened_on = models.DateField(_("开幕日期"), null=True, blank=True)
+    closed_on = models.DateField(_("闭幕日期"), null=True, blank=True)
+    reply_fixed_date = models.DateField(
+        _("统一办复日期"), null=True, blank=True,
+        help_text=_("设定后,本次会议全部提案的答复期限为此日期(如6月30日前办复),取代按月计算的期限。"),
+    )
+
+    objects = SessionManager()
+
+    class Meta:
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
+        ordering = ["committee__name", "-term", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "term", "number"], name="session_unique_per_committee"),
+        ]
+
+    def __str__(self):
+        return f"{self.committee.name}{self.label}"
+
+    @property
+    def label(self):
+        from proposals.numerals import to_chinese_numeral
+
+        return f"{to_chinese_numeral(self.term)}届{to_chinese_numeral(self.number)}次会议"
+
+    def natural_key(self):
+        return (self.committee.name, self.term, self.number)
+
+    natural_key.dependencies = ["proposals.committee"]
+
+    def rule(self, name):
+        """The effective value of a deadline rule: session, else committee, else the default."""
+        for source in (self, self.committee):
+            value = getattr(source, name)
+            if value is not None:
+                return value
+        return settings.TRACKER_DEFAULT_RULES[name]

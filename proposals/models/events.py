@@ -1,0 +1,82 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventManager(models.Manager):
+    def get_by_natural_key(self, uid):
+        return self.get(uid=uid)
+
+
+class Event(models.Model):
+    """The audit trail: every transition and every change of a deadline. Rows are only ever added."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    proposal = models.ForeignKey(
+        "proposals.Proposal", on_delete=models.CASCADE, related_name="events", verbose_name=_("提案")
+    )
+    assignment = models.ForeignKey(
+        "proposals.Assignment", on_delete=models.SET_NULL, null=True, blank=True, related_name="events",
+        verbose_name=_("交办"),
+    )
+    reply = models.ForeignKey(
+        "replies.Reply", on_delete=models.SET_NULL, null=True, blank=True, related_name="events", verbose_name=_("答复")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("操作人")
+    )
+    at = models.DateTimeField(_("时间"), db_index=True)
+    action = models.CharField(_("操作"), max_length=40)
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+
+    objects = EventManager()
+
+    class Meta:
+        verbose_name = _("事件")
+        verbose_name_plural = _("事件")
+        ordering = ["proposal", "at", "id"]
+        indexes = [models.Index(fields=["proposal", "at"], name="event_proposal_at_idx")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def natural_key(self):
+        return (str(self.uid),)
+
+
+class CalendarDayManager(models.Manager):
+    def get_by_natural_key(self, date):
+        return self.get(date=date)
+
+
+class CalendarDay(models.Model):
+    """A day that breaks the Monday-to-Friday rule: a statutory holiday or a make-up working day (调休上班日).
+
+    The mainland calendar changes every year, so it is data that staff maintain, not code.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("法定节假日")
+        WORKDAY = "workday", _("调休上班日")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+
+    objects = CalendarDayManager()
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+    def natural_key(self):
+        return (self.date.isoformat(),)

@@ -1,0 +1,134 @@
+"""Reads. Visibility is decided here, once per model, and used by the admin and the API alike."""
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from proposals.calendar import WorkCalendar
+from proposals.models import Assignment, CalendarDay, ContactLog, Event, Proposal, Proposer
+from proposals.roles import is_committee_staff, liaison_agency_ids, proposer_id
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _public_reply_exists():
+    from replies.models import Reply
+
+    return Reply.objects.filter(
+        assignment__proposal=OuterRef("pk"),
+        kind=Reply.Kind.REPLY,
+        status=Reply.Status.PUBLISHED,
+        disclosure=Reply.Disclosure.PUBLIC,
+    )
+
+
+def proposal_visibility_q(user) -> Q:
+    """Which proposals a user may see: all (staff); those assigned to the liaison's agency;
+    the proposer's own (and those they were merged into); and, for anyone, proposals
+    answered by a published, public reply."""
+    public = Q(Exists(_public_reply_exists()))
+    if is_committee_staff(user):
+        return Q()
+    condition = public
+    agencies = liaison_agency_ids(user)
+    if agencies:
+        condition |= Q(Exists(Assignment.objects.filter(proposal=OuterRef("pk"), agency_id__in=agencies)))
+    own = proposer_id(user)
+    if own:
+        signed = Proposal.objects.filter(signatures__proposer_id=own)
+        condition |= Q(Exists(signed.filter(pk=OuterRef("pk")))) | Q(
+            Exists(signed.filter(merged_into=OuterRef("pk")))
+        )
+    return condition
+
+
+def visible_proposals(user) -> QuerySet[Proposal]:
+    return Proposal.objects.filter(proposal_visibility_q(user))
+
+
+def proposal_list(*, user, queryset: QuerySet[Proposal] | None = None) -> QuerySet[Proposal]:
+    """Proposals the user may see, with what a list shows (session, lead proposer, lead agency)."""
+    from django.db.models import Prefetch
+
+    from proposals.models import ProposalProposer
+
+    base = queryset if queryset is not None else Proposal.objects.all()
+    return (
+        base.filter(proposal_visibility_q(user))
+        .select_related("session__committee")
+        .prefetch_related(
+            Prefetch("signatures", queryset=ProposalProposer.objects.select_related("proposer").order_by("position")),
+            Prefetch("assignments", queryset=Assignment.objects.select_related("agency").order_by("role", "id")),
+        )
+    )
+
+
+def is_proposal_visible(user, proposal: Proposal) -> bool:
+    return visible_proposals(user).filter(pk=proposal.pk).exists()
+
+
+def visible_assignments(user) -> QuerySet[Assignment]:
+    """Staff: all. Liaison: every assignment of the proposals assigned to its agency (a lead
+    must see its co-handlers). Proposer: those of its own proposals. Others: those answered publicly."""
+    if is_committee_staff(user):
+        return Assignment.objects.all()
+    return Assignment.objects.filter(proposal__in=visible_proposals(user).values("pk"))
+
+
+def visible_contacts(user) -> QuerySet[ContactLog]:
+    if is_committee_staff(user):
+        return ContactLog.objects.all()
+    condition = Q(pk__in=[])
+    agencies = liaison_agency_ids(user)
+    if agencies:
+        condition |= Q(assignment__agency_id__in=agencies)
+    own = proposer_id(user)
+    if own:
+        condition |= Q(assignment__proposal__signatures__proposer_id=own)
+    return ContactLog.objects.filter(condition).distinct() if own else ContactLog.objects.filter(condition)
+
+
+def visible_events(user) -> QuerySet[Event]:
+    """The timeline is for the people involved: staff, the proposal's agencies and proposers."""
+    if is_committee_staff(user):
+        return Event.objects.all()
+    if not (liaison_agency_ids(user) or proposer_id(user)):
+        return Event.objects.none()
+    involved = Q(pk__in=[])
+    if liaison_agency_ids(user):
+        involved |= Q(Exists(Assignment.objects.filter(proposal=OuterRef("pk"), agency_id__in=liaison_agency_ids(user))))
+    if proposer_id(user):
+        involved |= Q(Exists(Proposal.objects.filter(pk=OuterRef("pk"), signatures__proposer_id=proposer_id(user))))
+    return Event.objects.filter(proposal__in=Proposal.objects.filter(involved).values("pk"))
+
+
+def visible_proposers(user) -> QuerySet[Proposer]:
+    """Proposer names are public where they sign a visible proposal; contact details are filtered by the caller."""
+    if is_committee_staff(user):
+        return Proposer.objects.all()
+    return Proposer.objects.filter(
+        Exists(Proposal.objects.filter(proposal_visibility_q(user), signatures__proposer=OuterRef("pk")))
+    )
+
+
+def work_calendar(start: datetime.date, end: datetime.date) -> WorkCalendar:
+    """Holidays and make-up working days between two dates, read from CalendarDay."""
+    rows = CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "kind")
+    holidays = frozenset(day for day, kind in rows if kind == CalendarDay.Kind.HOLIDAY)
+    workdays = frozenset(day for day, kind in rows if kind == CalendarDay.Kind.WORKDAY)
+    return WorkCalendar(holidays=holidays, workdays=workdays)
+
+
+def overdue_assignments(on: datetime.date | None = None) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(status__in=Assignment.OPEN_STATUSES, due_on__lt=on or today())
+
+
+def assignments_due_within(days: int, on: datetime.date | None = None) -> QuerySet[Assignment]:
+    start = on or today()
+    return Assignment.objects.filter(
+        status__in=Assignment.OPEN_STATUSES, due_on__gte=start, due_on__lte=start + datetime.timedelta(days=days)
+    )

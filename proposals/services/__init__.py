@@ -1,0 +1,52 @@
+"""Writes. One function per workflow step; the admin, the API and the importer all call these."""
+from proposals.services.assignments import (
+    assignment_acknowledge,
+    assignment_decide_objection,
+    assignment_extend,
+    assignment_object,
+    contact_record,
+)
+from proposals.services.errors import (
+    ActionForbidden,
+    ConcurrentChange,
+    InvalidInput,
+    ServiceError,
+    TransitionNotAllowed,
+)
+from proposals.services.proposals import (
+    proposal_assign,
+    proposal_close,
+    proposal_convert,
+    proposal_create,
+    proposal_file,
+    proposal_mark_key,
+    proposal_merge,
+    proposal_reject,
+    proposal_submit,
+    proposal_withdraw,
+    supervision_record,
+)
+
+__all__ = [
+    "ActionForbidden",
+    "ConcurrentChange",
+    "InvalidInput",
+    "ServiceError",
+    "TransitionNotAllowed",
+    "assignment_acknowledge",
+    "assignment_decide_objection",
+    "assignment_extend",
+    "assignment_object",
+    "contact_record",
+    "proposal_assign",
+    "proposal_close",
+    "proposal_convert",
+    "proposal_create",
+    "proposal_file",
+    "proposal_mark_key",
+    "proposal_merge",
+    "proposal_reject",
+    "proposal_submit",
+    "proposal_withdraw",
+    "supervision_record",
+]

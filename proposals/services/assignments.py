@@ -1,0 +1,153 @@
+"""An agency's side of a proposal: receipt, objection, extension, contacts with the proposer."""
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from proposals import deadlines
+from proposals.models import Agency, Assignment, ContactLog, Proposal
+from proposals.roles import is_committee_staff, liaison_agency_ids
+from proposals.selectors import today
+from proposals.services.base import lock, move, record_event, require
+from proposals.services.errors import InvalidInput, TransitionNotAllowed
+from proposals.services.proposals import create_assignment, refresh_next_due
+
+A = Assignment.Status
+
+TRANSITIONS = {
+    A.ASSIGNED: {A.ACKNOWLEDGED, A.OBJECTED, A.CANCELLED},
+    A.ACKNOWLEDGED: {A.OBJECTED, A.REPLIED, A.CANCELLED, A.CLOSED},
+    A.OBJECTED: {A.REASSIGNED, A.ACKNOWLEDGED, A.CANCELLED},
+    A.REPLIED: {A.REHANDLING, A.CLOSED},
+    A.REHANDLING: {A.REPLIED, A.CANCELLED},
+    A.REASSIGNED: set(),
+    A.CLOSED: set(),
+    A.CANCELLED: set(),
+}
+
+
+def is_agency_actor(actor, assignment: Assignment) -> bool:
+    """The assigned agency's liaison (or committee staff acting for it)."""
+    return is_committee_staff(actor) or assignment.agency_id in liaison_agency_ids(actor)
+
+
+def _require_agency(actor, assignment):
+    require(is_agency_actor(actor, assignment), _("只能办理本单位承办的提案"))
+
+
+def _require_proposal_in_handling(assignment):
+    if assignment.proposal.status != Proposal.Status.ASSIGNED:
+        raise TransitionNotAllowed(
+            _("提案当前状态为“%(status)s”,不在办理中") % {"status": assignment.proposal.get_status_display()})
+
+
+def assignment_acknowledge(*, actor, assignment: Assignment, on: datetime.date | None = None) -> Assignment:
+    """签收."""
+    with transaction.atomic():
+        lock(Proposal, assignment.proposal_id)
+        assignment = lock(Assignment, assignment.pk)
+        _require_agency(actor, assignment)
+        _require_proposal_in_handling(assignment)
+        before = move(assignment, TRANSITIONS, A.ACKNOWLEDGED, acknowledged_on=on or today())
+        record_event(proposal=assignment.proposal, assignment=assignment, action="acknowledge", actor=actor,
+                     from_status=before, to_status=A.ACKNOWLEDGED)
+    return assignment
+
+
+def assignment_object(*, actor, assignment: Assignment, reason: str, on: datetime.date | None = None) -> Assignment:
+    """交办异议: the agency asks to be relieved, with a reason, within the objection window
+    (default 5 working days after assignment, Session.objection_working_days)."""
+    on = on or today()
+    if not reason.strip():
+        raise InvalidInput(_("请说明申请调整的理由"), field="reason")
+    with transaction.atomic():
+        lock(Proposal, assignment.proposal_id)
+        assignment = lock(Assignment, assignment.pk)
+        _require_agency(actor, assignment)
+        _require_proposal_in_handling(assignment)
+        if assignment.objection_due_on and on > assignment.objection_due_on:
+            raise TransitionNotAllowed(
+                _("已超过交办异议期限(%(due)s),不再受理调整申请") % {"due": assignment.objection_due_on.isoformat()})
+        before = move(assignment, TRANSITIONS, A.OBJECTED, objection_reason=reason, objected_on=on)
+        record_event(proposal=assignment.proposal, assignment=assignment, action="object", actor=actor,
+                     from_status=before, to_status=A.OBJECTED, note=reason)
+    return assignment
+
+
+def assignment_decide_objection(*, actor, assignment: Assignment, uphold: bool, note: str = "",
+                                new_agency: Agency | None = None) -> Assignment:
+    """The proposal committee decides an objection: upheld (the proposal goes to ``new_agency``
+    in the same role, with fresh deadlines) or rejected (the agency handles it)."""
+    require(is_committee_staff(actor), _("只有提案委员会工作人员可以处理交办异议"))
+    if uphold and new_agency is None:
+        raise InvalidInput(_("同意调整时请指定新的承办单位"), field="new_agency")
+    with transaction.atomic():
+        proposal = lock(Proposal, assignment.proposal_id)
+        assignment = lock(Assignment, assignment.pk)
+        if uphold:
+            before = move(assignment, TRANSITIONS, A.REASSIGNED,
+                          objection_decision=Assignment.ObjectionDecision.UPHELD, objection_decision_note=note)
+            replacement = create_assignment(actor=actor, proposal=proposal, agency=new_agency, role=assignment.role,
+                                            assigned_on=today())
+            data = {"new_assignment": replacement.pk, "new_agency": str(new_agency)}
+        else:
+            before = move(assignment, TRANSITIONS, A.ACKNOWLEDGED,
+                          objection_decision=Assignment.ObjectionDecision.REJECTED, objection_decision_note=note,
+                          acknowledged_on=assignment.acknowledged_on or today())
+            data = {}
+        refresh_next_due(proposal)
+        record_event(proposal=proposal, assignment=assignment, action="decide_objection", actor=actor,
+                     from_status=before, to_status=assignment.status, note=note, data=data)
+    return assignment
+
+
+def assignment_extend(*, actor, assignment: Assignment, new_due_on: datetime.date, reason: str) -> Assignment:
+    """延期: approved by the proposal committee, never beyond 6 months after assignment in
+    total (Session.reply_max_months)."""
+    require(is_committee_staff(actor), _("延期须经提案委员会批准"))
+    if not reason.strip():
+        raise InvalidInput(_("请填写延期理由"), field="reason")
+    with transaction.atomic():
+        proposal = lock(Proposal, assignment.proposal_id)
+        assignment = lock(Assignment, assignment.pk)
+        if not assignment.is_open:
+            raise TransitionNotAllowed(_("该交办已结束,不能延期"))
+        base = deadlines.deadline_from_dict(assignment.due_explanation["due"])
+        if base.unit == "fixed_date" or base.rule == "reply_fixed_date":
+            base = deadlines.Deadline(due_on=base.due_on, rule=base.rule, start_event="assigned",
+                                      start_on=assignment.assigned_on, unit=base.unit, extension=base.extension)
+        try:
+            extended = deadlines.extended_deadline(base, new_due_on, proposal.session.rule("reply_max_months"), reason)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="new_due_on") from exc
+        old_due = assignment.due_on
+        explanation = dict(assignment.due_explanation, due=extended.as_dict())
+        Assignment.objects.filter(pk=assignment.pk).update(
+            due_on=new_due_on, extension_reason=reason, extension_approved_by=actor, due_explanation=explanation)
+        assignment.refresh_from_db()
+        refresh_next_due(proposal)
+        record_event(proposal=proposal, assignment=assignment, action="extend", actor=actor, note=reason,
+                     data={"from": old_due.isoformat() if old_due else None, "to": new_due_on.isoformat()})
+    return assignment
+
+
+def contact_record(*, actor, assignment: Assignment, stage: str, form: str, date: datetime.date,
+                   note: str = "") -> ContactLog:
+    """办前/办中/办后沟通 with the proposer, recorded by the agency."""
+    if stage not in ContactLog.Stage.values:
+        raise InvalidInput(_("沟通阶段无效"), field="stage")
+    if form not in ContactLog.Form.values:
+        raise InvalidInput(_("沟通方式无效"), field="form")
+    if date > today():
+        raise InvalidInput(_("沟通日期不能晚于今天"), field="date")
+    _require_agency(actor, assignment)
+    if assignment.status in (A.REASSIGNED, A.CANCELLED):
+        raise TransitionNotAllowed(_("该交办已结束"))
+    with transaction.atomic():
+        contact = ContactLog.objects.create(assignment=assignment, stage=stage, form=form, date=date, note=note,
+                                            recorded_by=actor if actor.is_authenticated else None)
+        record_event(proposal=assignment.proposal, assignment=assignment, action="contact", actor=actor,
+                     note=f"{contact.get_stage_display()}({contact.get_form_display()}){note}")
+    return contact

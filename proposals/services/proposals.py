@@ -1,0 +1,263 @@
+"""Proposal workflow (../shared/domain.md, "Life of a proposal"): submission, review,
+assignment, closing, key proposals. Every write goes through here."""
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Min
+from django.utils.translation import gettext as _
+
+from proposals import deadlines
+from proposals.models import Agency, Assignment, Proposal, ProposalProposer, Proposer, Session, SupervisionLog
+from proposals.naturalsort import natural_sort_key
+from proposals.roles import is_committee_staff, proposer_id
+from proposals.selectors import today, work_calendar
+from proposals.services.base import lock, move, record_event, require
+from proposals.services.errors import InvalidInput, TransitionNotAllowed
+
+S = Proposal.Status
+
+TRANSITIONS = {
+    S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
+    S.SUBMITTED: {S.FILED, S.NOT_FILED, S.CONVERTED, S.MERGED, S.WITHDRAWN},
+    S.FILED: {S.ASSIGNED, S.MERGED, S.WITHDRAWN},
+    S.ASSIGNED: {S.REPLIED, S.WITHDRAWN},
+    S.REPLIED: {S.CLOSED, S.ASSIGNED},
+    S.WITHDRAWN: set(),
+    S.NOT_FILED: set(),
+    S.CONVERTED: set(),
+    S.MERGED: set(),
+    S.CLOSED: set(),
+}
+
+
+def _is_own(actor, proposal: Proposal) -> bool:
+    own = proposer_id(actor)
+    return bool(own) and proposal.signatures.filter(proposer_id=own).exists()
+
+
+def _require_staff(actor):
+    require(is_committee_staff(actor), _("只有提案委员会工作人员可以执行此操作"))
+
+
+def _next_number(session: Session) -> str:
+    numbers = Proposal.objects.filter(session=session).values_list("number", flat=True)
+    numeric = [int(n) for n in numbers if n.isdigit()]
+    return str(max(numeric, default=0) + 1)
+
+
+def proposal_create(*, actor, session: Session, title: str, proposers: list[Proposer], body: str = "",
+                    topic: str = "", number: str = "", proposers_more: bool = False) -> Proposal:
+    """Create a draft. The first proposer is the lead proposer (第一提案人); a member may only
+    draft a proposal that they sign. Numbers are kept as printed, unique per session."""
+    if not title.strip():
+        raise InvalidInput(_("案由不能为空"), field="title")
+    if not proposers:
+        raise InvalidInput(_("至少需要一名提案人"), field="proposers")
+    if len({p.pk for p in proposers}) != len(proposers):
+        raise InvalidInput(_("提案人重复"), field="proposers")
+    own = proposer_id(actor)
+    require(is_committee_staff(actor) or (own and own in {p.pk for p in proposers}),
+            _("只能以本人名义起草提案"))
+    if any(p.committee_id != session.committee_id for p in proposers):
+        raise InvalidInput(_("提案人须属于本届政协"), field="proposers")
+    with transaction.atomic():
+        number = (number or "").strip() or _next_number(session)
+        if Proposal.objects.filter(session=session, number=number).exists():
+            raise InvalidInput(_("本次会议已有第%(number)s号提案") % {"number": number}, field="number")
+        proposal = Proposal.objects.create(
+            session=session, number=number, number_sort=natural_sort_key(number), title=title.strip(), body=body,
+            topic=topic, proposers_more=proposers_more, status=S.DRAFT,
+        )
+        ProposalProposer.objects.bulk_create(
+            [ProposalProposer(proposal=proposal, proposer=p, position=i) for i, p in enumerate(proposers)]
+        )
+        record_event(proposal=proposal, action="create", actor=actor, to_status=S.DRAFT)
+    return proposal
+
+
+def proposal_submit(*, actor, proposal: Proposal) -> Proposal:
+    with transaction.atomic():
+        proposal = lock(Proposal, proposal.pk)
+        require(is_committee_staff(actor) or _is_own(actor, proposal), _("只能提交本人的提案"))
+        before = move(proposal, TRANSITIONS, S.SUBMITTED, submitted_on=today())
+        record_event(proposal=proposal, action="submit", actor=actor, from_status=before, to_status=S.SUBMITTED)
+    return proposal
+
+
+def proposal_withdraw(*, actor, proposal: Proposal, reason: str = "") -> Proposal:
+    """撤案: possible until the proposal is handled, i.e. before any reply has been submitted."""
+    from replies.models import Reply
+
+    with transaction.atomic():
+        proposal = lock(Proposal, proposal.pk)
+        require(is_committee_staff(actor) or _is_own(actor, proposal), _("只能撤回本人的提案"))
+        if Reply.objects.filter(assignment__proposal=proposal).exclude(status=Reply.Status.DRAFT).exists():
+            raise TransitionNotAllowed(_("提案已有答复,不能撤案"))
+        before = move(proposal, TRANSITIONS, S.WITHDRAWN, next_due_on=None)
+        for assignment in proposal.assignments.filter(status__in=Assignment.OPEN_STATUSES):
+            assignment.status = Assignment.Status.CANCELLED
+            assignment.save(update_fields=["status", "updated_at"])
+        record_event(proposal=proposal, action="withdraw", actor=actor, from_status=before, to_status=S.WITHDRAWN,
+                     note=reason)
+    return proposal
+
+
+def _review(*, actor, proposal, to, action, reason="", require_reason=False, **updates):
+    _require_staff(actor)
+    if require_reason and not reason.strip():
+        raise InvalidInput(_("请填写理由,提案人将收到此说明"), field="reason")
+    with transaction.atomic():
+        proposal = lock(Proposal, proposal.pk)
+        from django.utils import timezone
+
+        before = move(proposal, TRANSITIONS, to, review_reason=reason, reviewed_at=timezone.now(), **updates)
+        record_event(proposal=proposal, action=action, actor=actor, from_status=before, to_status=to, note=reason)
+    return proposal
+
+
+def proposal_file(*, actor, proposal: Proposal, note: str = "") -> Proposal:
+    """立案."""
+    return _review(actor=actor, proposal=proposal, to=S.FILED, action="file", reason=note, filed_on=today())
+
+
+def proposal_reject(*, actor, proposal: Proposal, reason: str) -> Proposal:
+    """不予立案, with the reason the proposer is told."""
+    return _review(actor=actor, proposal=proposal, to=S.NOT_FILED, action="reject", reason=reason,
+                   require_reason=True)
+
+
+def proposal_convert(*, actor, proposal: Proposal, reason: str) -> Proposal:
+    """转为意见建议 / 社情民意."""
+    return _review(actor=actor, proposal=proposal, to=S.CONVERTED, action="convert", reason=reason,
+                   require_reason=True)
+
+
+def proposal_merge(*, actor, proposal: Proposal, into: Proposal, reason: str = "") -> Proposal:
+    """并案: the merged proposal stays visible and points to the one that is handled."""
+    if into.pk == proposal.pk:
+        raise InvalidInput(_("不能并入提案本身"), field="into")
+    if into.session_id != proposal.session_id:
+        raise InvalidInput(_("只能并入同一次会议的提案"), field="into")
+    if into.status in (S.MERGED, S.WITHDRAWN, S.NOT_FILED, S.CONVERTED, S.DRAFT):
+        raise InvalidInput(_("目标提案的状态不能接受并案"), field="into")
+    return _review(actor=actor, proposal=proposal, to=S.MERGED, action="merge", reason=reason, merged_into=into)
+
+
+def assignment_deadlines(session: Session, role: str, assigned_on: datetime.date):
+    """(due deadline, objection deadline) for a new assignment, from the session's rules."""
+    if role == Assignment.Role.CO:
+        due = deadlines.months_deadline("co_opinion_months", "assigned", assigned_on,
+                                        session.rule("co_opinion_months"))
+    else:
+        due = deadlines.reply_deadline(assigned_on, session.rule("reply_months"), session.reply_fixed_date)
+    window = session.rule("objection_working_days")
+    calendar = work_calendar(assigned_on, assigned_on + datetime.timedelta(days=window * 3 + 30))
+    objection = deadlines.working_days_deadline("objection_working_days", "assigned", assigned_on, window, calendar)
+    return due, objection
+
+
+def create_assignment(*, actor, proposal: Proposal, agency: Agency, role: str, assigned_on: datetime.date):
+    due, objection = assignment_deadlines(proposal.session, role, assigned_on)
+    if proposal.assignments.filter(agency=agency).exists():
+        raise InvalidInput(_("%(agency)s 已承办此提案") % {"agency": agency}, field="agency")
+    assignment = Assignment.objects.create(
+        proposal=proposal, agency=agency, role=role, assigned_on=assigned_on, due_on=due.due_on,
+        original_due_on=due.due_on, objection_due_on=objection.due_on,
+        due_explanation={"due": due.as_dict(), "objection": objection.as_dict()},
+    )
+    record_event(proposal=proposal, action="assign", actor=actor, assignment=assignment,
+                 to_status=assignment.status, note=f"{agency}({assignment.get_role_display()})",
+                 data={"due_on": due.due_on.isoformat(), "objection_due_on": objection.due_on.isoformat(),
+                       "rule": due.explain()})
+    return assignment
+
+
+def proposal_assign(*, actor, proposal: Proposal, lead: Agency | None = None, co: list[Agency] = (),
+                    separate: list[Agency] = (), assigned_on: datetime.date | None = None) -> Proposal:
+    """交办: to one lead agency with any co-handlers, or to several agencies separately (分办).
+    Deadlines come from the session's rules (default: reply 3 months, co-opinion 1 month,
+    objection 5 working days)."""
+    _require_staff(actor)
+    co, separate = list(co), list(separate)
+    if lead is None and not separate:
+        raise InvalidInput(_("请指定主办单位或分办单位"), field="lead")
+    if lead is not None and separate:
+        raise InvalidInput(_("主办与分办不能同时使用"), field="separate")
+    if co and lead is None:
+        raise InvalidInput(_("会办单位须配合主办单位"), field="co")
+    agencies = ([lead] if lead else []) + co + separate
+    if len({a.pk for a in agencies}) != len(agencies):
+        raise InvalidInput(_("同一单位不能重复交办"), field="co")
+    assigned_on = assigned_on or today()
+    with transaction.atomic():
+        proposal = lock(Proposal, proposal.pk)
+        before = move(proposal, TRANSITIONS, S.ASSIGNED)
+        plan = ([(lead, Assignment.Role.LEAD)] if lead else []) + [(a, Assignment.Role.CO) for a in co] + [
+            (a, Assignment.Role.SEPARATE) for a in separate]
+        for agency, role in plan:
+            create_assignment(actor=actor, proposal=proposal, agency=agency, role=role, assigned_on=assigned_on)
+        refresh_next_due(proposal)
+        record_event(proposal=proposal, action="assigned", actor=actor, from_status=before, to_status=S.ASSIGNED)
+    return proposal
+
+
+def refresh_next_due(proposal: Proposal) -> None:
+    """Keep Proposal.next_due_on equal to the earliest due date of its open assignments."""
+    due = (
+        proposal.assignments.filter(status__in=Assignment.OPEN_STATUSES)
+        .exclude(role=Assignment.Role.CO)
+        .aggregate(due=Min("due_on"))["due"]
+    )
+    Proposal.objects.filter(pk=proposal.pk).update(next_due_on=due)
+    proposal.next_due_on = due
+
+
+def proposal_mark_key(*, actor, proposal: Proposal, is_key: bool = True, leader: str = "") -> Proposal:
+    """重点提案 with its supervising leader."""
+    _require_staff(actor)
+    with transaction.atomic():
+        proposal = lock(Proposal, proposal.pk)
+        Proposal.objects.filter(pk=proposal.pk).update(is_key=is_key, supervising_leader=leader if is_key else "")
+        proposal.is_key, proposal.supervising_leader = is_key, (leader if is_key else "")
+        record_event(proposal=proposal, action="mark_key" if is_key else "unmark_key", actor=actor, note=leader)
+    return proposal
+
+
+def supervision_record(*, actor, proposal: Proposal, note: str, date: datetime.date | None = None,
+                       leader: str = "") -> SupervisionLog:
+    """督办: only key proposals carry a supervision log."""
+    _require_staff(actor)
+    if not proposal.is_key:
+        raise TransitionNotAllowed(_("只有重点提案可以记录督办"))
+    if not note.strip():
+        raise InvalidInput(_("请填写督办情况"), field="note")
+    with transaction.atomic():
+        entry = SupervisionLog.objects.create(proposal=proposal, date=date or today(), note=note,
+                                              leader=leader or proposal.supervising_leader, recorded_by=actor)
+        record_event(proposal=proposal, action="supervise", actor=actor, note=note)
+    return entry
+
+
+def proposal_close(*, actor, proposal: Proposal, note: str = "", on: datetime.date | None = None) -> Proposal:
+    """办结: after a satisfied or basically-satisfied rating, or once the feedback window
+    (default 15 working days after delivery) has passed without one."""
+    from replies.selectors import proposal_ready_to_close
+
+    _require_staff(actor)
+    with transaction.atomic():
+        proposal = lock(Proposal, proposal.pk)
+        ready, why = proposal_ready_to_close(proposal, on or today())
+        if not ready:
+            raise TransitionNotAllowed(why)
+        close_proposal(proposal, actor=actor, note=note or why, on=on)
+    return proposal
+
+
+def close_proposal(proposal: Proposal, *, actor, note: str, on: datetime.date | None = None) -> None:
+    """The closing move itself, shared by the manual close and the satisfied rating."""
+    before = move(proposal, TRANSITIONS, S.CLOSED, closed_on=on or today(), next_due_on=None)
+    proposal.assignments.filter(status__in=[Assignment.Status.REPLIED, Assignment.Status.ACKNOWLEDGED]).update(
+        status=Assignment.Status.CLOSED)
+    record_event(proposal=proposal, action="close", actor=actor, from_status=before, to_status=S.CLOSED, note=note)

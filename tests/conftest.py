@@ -1,0 +1,32 @@
+import pytest
+
+from tests.factories import AgencyFactory, ProposerFactory, SessionFactory, UserFactory, staff_user
+
+
+@pytest.fixture
+def staff(db):
+    return staff_user()
+
+
+@pytest.fixture
+def session(db):
+    return SessionFactory()
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory()
+
+
+@pytest.fixture
+def liaison(agency):
+    user = UserFactory(username="liaison")
+    agency.liaisons.add(user)
+    return user
+
+
+@pytest.fixture
+def member(session):
+    """A proposer with a login."""
+    user = UserFactory(username="member", is_staff=True)
+    return ProposerFactory(committee=session.committee, user=user, name="陈丽琴")
