@@ -1,0 +1,114 @@
+"""The parser's result types and the small helpers that build them."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import NamedTuple, Union
+
+from . import patterns as P
+
+
+class Span(NamedTuple):
+    """Character offsets [start, end) into ``ParsedLetter.source_text``."""
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ParsedLetter:
+    kind: str                               # "reply" | "other"
+    reason: str | None = None               # why "other"; None for replies
+    title: str | None = None
+    committee: str | None = None
+    session: str | None = None
+    term: int | None = None
+    session_number: int | None = None
+    proposal_number: str | None = None
+    proposal_title: str | None = None
+    proposers: list[str] = field(default_factory=list)
+    proposer_kinds: list[str] = field(default_factory=list)
+    proposers_more: bool = False
+    salutation: str | None = None
+    lead_agency: str | None = None
+    lead_agency_aliases: list[str] = field(default_factory=list)
+    co_agencies: list[str] = field(default_factory=list)
+    issuing_body: str | None = None
+    doc_number: str | None = None
+    signed_on: dt.date | None = None
+    published_on: dt.date | None = None
+    written_on: dt.date | None = None
+    document_date: dt.date | None = None
+    signer: str | None = None
+    index_number: str | None = None
+    classification: str | None = None
+    disclosure: str | None = None
+    disclosure_reason: str | None = None
+    contact: dict = field(default_factory=lambda: {"unit": None, "person": None, "phone": None})
+    cc: list[str] = field(default_factory=list)
+    body: str = ""
+    warnings: list[str] = field(default_factory=list)
+    source_text: str = ""
+    spans: dict[str, Union[Span, list[Span]]] = field(default_factory=dict)
+
+
+
+_FURNITURE_MAX = 160
+
+
+class Lines:
+    """Line offsets of the normalised text."""
+
+    def __init__(self, norm: str):
+        self.norm = norm
+        self.bounds: list[tuple[int, int]] = []
+        pos = 0
+        for line in norm.split("\n"):
+            self.bounds.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        # Furniture lines (breadcrumbs, share buttons) are short; long lines are text.
+        self.furniture = [
+            e - s <= _FURNITURE_MAX and bool(P.FURNITURE_RE.search(norm[s:e].strip()))
+            for s, e in self.bounds
+        ]
+
+    def __len__(self):
+        return len(self.bounds)
+
+    def text(self, i: int) -> str:
+        s, e = self.bounds[i]
+        return self.norm[s:e].strip()
+
+    def stripped_span(self, i: int) -> tuple[int, int]:
+        s, e = self.bounds[i]
+        raw = self.norm[s:e]
+        left = len(raw) - len(raw.lstrip())
+        return s + left, s + left + len(raw.strip())
+
+    def index_at(self, offset: int) -> int:
+        lo, hi = 0, len(self.bounds) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.bounds[mid][0] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+
+class Builder:
+    def __init__(self, source: str):
+        self.values: dict = {"source_text": source}
+        self.spans: dict[str, Union[Span, list[Span]]] = {}
+        self.warnings: list[str] = []
+
+    def set(self, name: str, value, start: int | None = None, end: int | None = None):
+        self.values[name] = value
+        if start is not None and end is not None and end > start:
+            self.spans[name] = Span(start, end)
+
+    def warn(self, message: str):
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def build(self) -> ParsedLetter:
+        return ParsedLetter(warnings=self.warnings, spans=self.spans, **self.values)
