@@ -1,0 +1,183 @@
+"""Replies (答复 / 会办意见) and feedback (征询意见) in the admin: read through the selectors,
+drafted, edited, submitted, published and rated on step pages that call replies.services."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from proposals.admin.actions import Step, WorkflowAdminMixin
+from proposals.admin.base import ReadOnlyInline, RecordAdmin, due_badge, status_badge
+from proposals.admin.steps import is_own_proposal
+from proposals.forms import ConfirmForm, FeedbackForm, ReplyForm, reply_form_fields
+from proposals.models import Assignment, Proposal
+from proposals.roles import is_committee_staff, liaison_agency_ids, proposer_id
+from proposals.selectors import today
+from proposals.services.assignments import is_agency_actor
+from replies import services
+from replies.models import Feedback, Reply
+from replies.selectors import visible_feedback, visible_replies
+
+R = Reply.Status
+
+
+def _may_become(reply, to) -> bool:
+    return to in services.TRANSITIONS.get(reply.status, ())
+
+
+def _may_submit(user, reply) -> bool:
+    assignment = reply.assignment
+    return (_may_become(reply, R.SUBMITTED) and is_agency_actor(user, assignment)
+            and assignment.status in services.REPLYING_STATUSES
+            and assignment.proposal.status == Proposal.Status.ASSIGNED)
+
+
+def _may_publish(user, reply) -> bool:
+    return (is_committee_staff(user) and _may_become(reply, R.PUBLISHED) and reply.kind == Reply.Kind.REPLY
+            and reply.disclosure == Reply.Disclosure.PUBLIC)
+
+
+def _may_rate(user, reply) -> bool:
+    """The latest reply of a proposal in its feedback stage, not yet rated by everyone the user may rate for."""
+    assignment = reply.assignment
+    proposal = assignment.proposal
+    in_feedback = (reply.kind == Reply.Kind.REPLY and reply.status != R.DRAFT
+                   and assignment.status == Assignment.Status.REPLIED and proposal.status == Proposal.Status.REPLIED
+                   and reply.round == assignment.rehandle_count + 1
+                   and (reply.feedback_due_on is None or today() <= reply.feedback_due_on))
+    if not in_feedback:
+        return False
+    rated = {f.proposer_id for f in reply.feedback.all()}
+    if is_committee_staff(user):
+        return any(s.proposer_id not in rated for s in proposal.signatures.all())
+    return is_own_proposal(user, proposal) and proposer_id(user) not in rated
+
+
+def _edit(user, reply, data):
+    services.reply_update(actor=user, reply=reply, **{name: data[name] for name in (*reply_form_fields(), "cc")})
+
+
+def _rate(user, reply, data):
+    services.feedback_give(actor=user, reply=reply, rating=data["rating"], proposer=data.get("proposer"),
+                           comments=data["comments"])
+
+
+REPLY_STEPS = (
+    Step("edit", _("编辑草稿"), _edit,
+         lambda user, r: r.status == R.DRAFT and is_agency_actor(user, r.assignment),
+         form_class=ReplyForm, done=_("答复草稿已保存")),
+    Step("submit", _("提交答复"), lambda user, r, data: services.reply_submit(actor=user, reply=r), _may_submit,
+         form_class=ConfirmForm, help_text=_("提交后答复不能再修改,征询意见期自送达之日起计算。"),
+         done=_("答复已提交")),
+    Step("publish", _("公开"), lambda user, r, data: services.reply_publish(actor=user, reply=r), _may_publish,
+         form_class=ConfirmForm, done=_("答复已公开")),
+    Step("feedback", _("评价答复"), _rate, _may_rate, form_class=FeedbackForm,
+         help_text=_("不满意的,提案将退回承办单位重新办理。"), done=_("评价已记录")),
+)
+
+
+def _sees_internal_note(user, reply) -> bool:
+    return is_committee_staff(user) or reply.assignment.agency_id in liaison_agency_ids(user)
+
+
+class FeedbackInline(ReadOnlyInline, admin.TabularInline):
+    model = Feedback
+    fields = ("proposer", "rating", "comments", "given_on", "recorded_by")
+    readonly_fields = fields
+    verbose_name_plural = _("满意度测评")
+
+    def get_queryset(self, request):
+        return visible_feedback(request.user).select_related("proposer", "recorded_by")
+
+
+@admin.register(Reply)
+class ReplyAdmin(WorkflowAdminMixin, RecordAdmin):
+    workflow_steps = REPLY_STEPS
+    change_form_template = "admin/workflow/change_form.html"
+    list_display = ("__str__", "proposal_display", "agency", "kind", "round", "status_display", "classification",
+                    "disclosure", "submitted_at", "published_on")
+    list_filter = ("status", "kind", "classification", "disclosure", "assignment__proposal__session")
+    search_fields = ("title", "doc_number", "assignment__proposal__number", "assignment__proposal__title",
+                     "assignment__agency__name")
+    list_per_page = 50
+    ordering = ("-submitted_at", "-id")
+    inlines = (FeedbackInline,)
+    readonly_fields = ("proposal_display", "agency", "status_display", "feedback_due_display")
+    fieldsets = (
+        (None, {"fields": ("proposal_display", "agency", "kind", "round", "status_display", "title", "doc_number",
+                           "index_number", "classification", "disclosure", "disclosure_reason")}),
+        (_("正文"), {"fields": ("body", "signer", "signed_on", "contact_unit", "contact_person", "contact_phone",
+                              "cc")}),
+        (_("送达与征询"), {"fields": ("submitted_at", "delivered_on", "published_on", "feedback_due_display")}),
+        (_("内部"), {"fields": ("internal_note",)}),
+    )
+
+    def get_queryset(self, request):
+        return visible_replies(request.user).select_related("assignment__agency", "assignment__proposal")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not _sees_internal_note(request.user, obj):
+            return [fs for fs in self.fieldsets if "internal_note" not in fs[1]["fields"]]
+        return self.fieldsets
+
+    def workflow_return_url(self, obj):
+        return reverse("admin:proposals_proposal_change", args=[obj.assignment.proposal_id]) + "#tracker-replies"
+
+    @admin.display(description=_("提案"), ordering="assignment__proposal__number_sort")
+    def proposal_display(self, obj):
+        proposal = obj.assignment.proposal
+        return format_html('<a href="{}">{}</a>', reverse("admin:proposals_proposal_change", args=[proposal.pk]),
+                           proposal)
+
+    @admin.display(description=_("承办单位"), ordering="assignment__agency__name")
+    def agency(self, obj):
+        return obj.assignment.agency
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_display(self, obj):
+        return status_badge(obj)
+
+    @admin.display(description=_("征询意见截止日期"))
+    def feedback_due_display(self, obj):
+        open_ = obj.assignment.status == Assignment.Status.REPLIED and obj.status != R.DRAFT
+        return due_badge(obj.feedback_due_on, is_open=open_)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        if obj is not None and self.has_view_permission(request, obj):
+            extra_context["workflow_buttons"] = self.step_buttons(request, obj)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(RecordAdmin):
+    list_display = ("proposal_display", "agency", "proposer", "rating", "given_on", "comments")
+    list_filter = ("rating",)
+    search_fields = ("proposer__name", "reply__assignment__proposal__number", "reply__assignment__proposal__title",
+                     "reply__assignment__agency__name", "comments")
+    list_per_page = 50
+    date_hierarchy = "given_on"
+    fields = ("reply", "proposer", "rating", "comments", "given_on", "recorded_by")
+
+    def get_queryset(self, request):
+        return visible_feedback(request.user).select_related(
+            "reply__assignment__proposal", "reply__assignment__agency", "proposer", "recorded_by")
+
+    @admin.display(description=_("提案"))
+    def proposal_display(self, obj):
+        proposal = obj.reply.assignment.proposal
+        return format_html('<a href="{}">{}</a>', reverse("admin:proposals_proposal_change", args=[proposal.pk]),
+                           proposal)
+
+    @admin.display(description=_("承办单位"))
+    def agency(self, obj):
+        return obj.reply.assignment.agency
+
+
+try:
+    import replies.import_admin  # noqa: E402,F401  (registers the import pages)
+except ModuleNotFoundError as exc:  # not written yet; an error inside it must still show
+    if exc.name != "replies.import_admin":
+        raise
