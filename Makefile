@@ -35,9 +35,14 @@ test: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-## Regenerate fixtures/ from the bundled corpus.
+## Regenerate fixtures/ from the bundled corpus, in a throwaway database so that the output
+## depends on the corpus alone (tests/replies/test_import_command.py checks it is up to date).
+FIXTURES_DB := sqlite:///$(CURDIR)/.fixtures-build.sqlite3
 fixtures: install
-	$(PY) manage.py import_corpus fixtures/corpus --dry-run --fixtures fixtures/corpus.json
+	rm -f .fixtures-build.sqlite3
+	DATABASE_URL=$(FIXTURES_DB) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(FIXTURES_DB) $(PY) manage.py import_corpus fixtures/corpus --dry-run --fixtures fixtures/corpus.json
+	rm -f .fixtures-build.sqlite3
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

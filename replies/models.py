@@ -46,6 +46,7 @@ class Reply(models.Model):
     round = models.PositiveSmallIntegerField(_("轮次"), default=1, help_text=_("重新办理后的答复为第2轮"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     doc_number = models.CharField(_("文号"), max_length=60, blank=True, db_index=True)
+    index_number = models.CharField(_("索引号"), max_length=60, blank=True, help_text=_("政府信息公开索引号"))
     title = models.CharField(_("标题"), max_length=300, blank=True)
     body = models.TextField(_("正文"), blank=True)
     signer = models.CharField(_("签发人"), max_length=50, blank=True)
@@ -139,7 +140,13 @@ class SourceDocumentManager(models.Manager):
 
 
 class SourceDocument(models.Model):
-    """An imported file: its text, what the parser read from it and where (character spans)."""
+    """An imported file: its text, what the parser read from it and where (character spans).
+
+    Each version of a letter is its own row (one checksum, one row); a corrected version
+    points back to the row it replaced through ``superseded_by``. ``written_values`` holds
+    what the importer last wrote into each field of the records, so that a later import can
+    tell a field a person corrected (current value differs) from one it may update.
+    """
 
     class Kind(models.TextChoices):
         REPLY = "reply", _("答复函")
@@ -150,10 +157,22 @@ class SourceDocument(models.Model):
     text = models.TextField(_("原文"))
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     reason = models.TextField(_("非答复原因"), blank=True)
+    identity = models.CharField(
+        _("提案标识"), max_length=300, blank=True, db_index=True,
+        help_text=_("政协|届|次|提案号|主办单位:同一标识、不同校验和的文件视为更正版本"),
+    )
     parsed = models.JSONField(_("解析结果"), default=dict, blank=True)
     spans = models.JSONField(_("字段位置"), default=dict, blank=True)
     warnings = models.JSONField(_("警告"), default=list, blank=True)
     needs_review = models.BooleanField(_("待核对"), default=False, db_index=True)
+    written_values = models.JSONField(_("导入写入值"), default=dict, blank=True)
+    corrected_fields = models.JSONField(
+        _("人工更正字段"), default=list, blank=True, help_text=_("再次导入时因已被人工更正而保留的字段")
+    )
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="earlier_versions",
+        verbose_name=_("更正版本"),
+    )
     proposal = models.ForeignKey(
         Proposal, on_delete=models.SET_NULL, null=True, blank=True, related_name="sources", verbose_name=_("提案")
     )

@@ -1,0 +1,13 @@
+"""The importer: reply letters (parsed by replies.letters) turned into linked records.
+
+- service.Importer / import_files: files in, ImportOutcome (status + report row) out;
+- writer.write_document: one document's records in one transaction;
+- matching.Matcher: committees, sessions, proposers and agencies matched, never duplicated;
+- fixtures.build_fixture: the records of imported documents as a deterministic fixture.
+"""
+from replies.importing.fixtures import build_fixture
+from replies.importing.service import ImportOutcome, Importer, collect_files, import_files
+from replies.importing.writer import ImportConflict, identity_of
+
+__all__ = ["ImportConflict", "ImportOutcome", "Importer", "build_fixture", "collect_files", "identity_of",
+           "import_files"]
