@@ -45,6 +45,8 @@ EVENT_LABELS = {
     "reopen": _("重新进入办理"),
     "close": _("办结"),
     "import": _("导入"),
+    "import_correct": _("更正导入记录"),
+    "import_review": _("核对导入记录"),
 }
 _REPLY_STATUS_ACTIONS = {"reply_draft", "publish"}
 

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -5,16 +6,30 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from proposals.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo
+from replies.models import SourceDocument
+
+
+def _fixture_checksums(path: Path) -> set[str]:
+    return {
+        row["fields"]["sha256"]
+        for row in json.loads(path.read_text(encoding="utf-8"))
+        if row["model"] == "replies.sourcedocument"
+    }
 
 
 class Command(BaseCommand):
-    help = "Load the corpus fixtures and create the demo users and committee (idempotent)."
+    help = "Load the corpus fixtures (once) and create the demo users and committee (idempotent)."
 
     def handle(self, *args, **options):
         fixture = Path(settings.BASE_DIR) / "fixtures" / "corpus.json"
         if fixture.exists():
-            call_command("loaddata", str(fixture), verbosity=0)
-            self.stdout.write(f"Loaded {fixture.relative_to(settings.BASE_DIR)}")
+            wanted = _fixture_checksums(fixture)
+            # Loading again would reset records that staff have corrected since: load only what is missing.
+            if SourceDocument.objects.filter(sha256__in=wanted).count() < len(wanted):
+                call_command("loaddata", str(fixture), verbosity=0)
+                self.stdout.write(f"Loaded {fixture.relative_to(settings.BASE_DIR)}")
+            else:
+                self.stdout.write("Corpus already loaded.")
         ensure_demo()
         self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
         for username, (role, _group) in DEMO_USERS.items():

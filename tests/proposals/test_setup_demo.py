@@ -1,0 +1,38 @@
+"""`make run` calls setup_demo every time: the second run must duplicate and reset nothing."""
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from proposals.models import Agency, Proposal
+from replies.models import Reply, SourceDocument
+
+
+def _counts():
+    return (Proposal.objects.count(), Reply.objects.count(), Agency.objects.count(),
+            SourceDocument.objects.count(), get_user_model().objects.count())
+
+
+@pytest.mark.django_db
+def test_setup_demo_loads_corpus_and_users_once():
+    call_command("setup_demo", stdout=StringIO())
+    first = _counts()
+    assert SourceDocument.objects.count() == 5
+    assert Reply.objects.filter(status=Reply.Status.PUBLISHED).count() == 3
+    assert set(get_user_model().objects.values_list("username", flat=True)) >= {"staff", "liaison", "member"}
+
+    out = StringIO()
+    call_command("setup_demo", stdout=out)
+    assert _counts() == first
+    assert "Corpus already loaded" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_setup_demo_keeps_staff_corrections_to_corpus_records():
+    call_command("setup_demo", stdout=StringIO())
+    proposal = Proposal.objects.get(session__committee__name="曲靖市政协", number="55")
+    Proposal.objects.filter(pk=proposal.pk).update(topic="教育")
+    call_command("setup_demo", stdout=StringIO())
+    proposal.refresh_from_db()
+    assert proposal.topic == "教育"
