@@ -114,21 +114,25 @@ def working_days_deadline(rule: str, start_event: str, start_on: datetime.date, 
 
 
 def reply_deadline(assigned_on: datetime.date, months: int, fixed_date: datetime.date | None = None) -> Deadline:
-    """A session-wide fixed date wins over the month rule when the committee sets one."""
-    if fixed_date is not None:
+    """A session-wide fixed date ("6月30日前办复", Session.reply_fixed_date) wins over the month
+    rule when the committee sets one. A proposal assigned after that date (a 平时提案 between
+    sessions, or a reassignment) gets the month rule instead of a deadline already past."""
+    if fixed_date is not None and fixed_date >= assigned_on:
         return Deadline(due_on=fixed_date, rule="reply_fixed_date", start_event="session", start_on=assigned_on,
                         unit="fixed_date")
     return months_deadline("reply_months", "assigned", assigned_on, months)
 
 
 def extended_deadline(base: Deadline, new_due_on: datetime.date, max_months: int, reason: str) -> Deadline:
-    """An approved extension; never beyond ``max_months`` after the start (domain.md: 6 months in total)."""
+    """An approved extension; never beyond ``max_months`` after the start (domain.md: 6 months in
+    total). The service checks the same bounds first, to answer with a translated message."""
     limit = add_months(base.start_on, max_months)
     if new_due_on > limit:
         raise ValueError(f"延期后的期限不得晚于交办后{max_months}个月({limit.isoformat()})")
     if new_due_on <= base.due_on:
         raise ValueError(f"延期后的期限应晚于原期限({base.due_on.isoformat()})")
-    original = base.extension.get("original_due_on", base.due_on.isoformat()) if base.extension else base.due_on.isoformat()
+    # A second extension still names the deadline first set, not the first extension.
+    original = (base.extension or {}).get("original_due_on", base.due_on.isoformat())
     extension = {"due_on": new_due_on.isoformat(), "original_due_on": original, "reason": reason,
                  "max_due_on": limit.isoformat()}
     return Deadline(due_on=new_due_on, rule=base.rule, start_event=base.start_event, start_on=base.start_on,

@@ -102,7 +102,9 @@ def visible_events(user) -> QuerySet[Event]:
     if liaison_agency_ids(user):
         involved |= Q(Exists(Assignment.objects.filter(proposal=OuterRef("pk"), agency_id__in=liaison_agency_ids(user))))
     if proposer_id(user):
-        involved |= Q(Exists(Proposal.objects.filter(pk=OuterRef("pk"), signatures__proposer_id=proposer_id(user))))
+        # As with proposals: the proposal a proposer's own was merged into is theirs to follow.
+        signed = Proposal.objects.filter(signatures__proposer_id=proposer_id(user))
+        involved |= Q(Exists(signed.filter(pk=OuterRef("pk")))) | Q(Exists(signed.filter(merged_into=OuterRef("pk"))))
     return Event.objects.filter(proposal__in=Proposal.objects.filter(involved).values("pk"))
 
 
@@ -127,8 +129,68 @@ def overdue_assignments(on: datetime.date | None = None) -> QuerySet[Assignment]
     return Assignment.objects.filter(status__in=Assignment.OPEN_STATUSES, due_on__lt=on or today())
 
 
+def assignment_days_overdue(assignment: Assignment, on: datetime.date | None = None) -> int:
+    """Calendar days an open assignment is past its due date; 0 when on time or no longer open."""
+    from proposals.deadlines import days_overdue
+
+    return days_overdue(assignment.due_on, on or today()) if assignment.is_open else 0
+
+
+def proposal_days_overdue(proposal: Proposal, on: datetime.date | None = None) -> int:
+    """Calendar days the proposal's earliest open lead/separate deadline is past (next_due_on)."""
+    from proposals.deadlines import days_overdue
+
+    return days_overdue(proposal.next_due_on, on or today())
+
+
 def assignments_due_within(days: int, on: datetime.date | None = None) -> QuerySet[Assignment]:
     start = on or today()
     return Assignment.objects.filter(
         status__in=Assignment.OPEN_STATUSES, due_on__gte=start, due_on__lte=start + datetime.timedelta(days=days)
+    )
+
+
+def objections_to_decide() -> QuerySet[Assignment]:
+    """交办异议 waiting for the proposal committee's decision."""
+    return Assignment.objects.filter(status=Assignment.Status.OBJECTED)
+
+
+def agency_assignments(user) -> QuerySet[Assignment]:
+    """The assignments of the user's own agencies: a liaison's work list (not its co-handlers')."""
+    return Assignment.objects.filter(agency_id__in=liaison_agency_ids(user))
+
+
+def visible_supervision_logs(user):
+    """Key proposals are reported on separately, so their supervision log follows the proposal's visibility."""
+    from proposals.models import SupervisionLog
+
+    if is_committee_staff(user):
+        return SupervisionLog.objects.all()
+    return SupervisionLog.objects.filter(proposal__in=visible_proposals(user).values("pk"))
+
+
+def proposal_brief_list(*, user, queryset: QuerySet[Proposal] | None = None) -> QuerySet[Proposal]:
+    """Proposals the user may see, with only what a list row shows (the API's lists and exports):
+    session and committee; ``lead_signatures`` (the lead proposer) and ``lead_assignments`` (the
+    current lead agency), each one query for the whole page; the long texts left out."""
+    from django.db.models import Prefetch
+
+    from proposals.models import ProposalProposer
+
+    base = queryset if queryset is not None else Proposal.objects.all()
+    leads = ProposalProposer.objects.filter(position=0).select_related("proposer").only(
+        "proposal_id", "position", "proposer__id", "proposer__name", "proposer__kind")
+    lead_agencies = (
+        Assignment.objects.filter(role=Assignment.Role.LEAD)
+        .exclude(status__in=[Assignment.Status.REASSIGNED, Assignment.Status.CANCELLED])
+        .select_related("agency").only("proposal_id", "role", "status", "agency__id", "agency__name")
+    )
+    return (
+        base.filter(proposal_visibility_q(user))
+        .select_related("session__committee")
+        .defer("body", "search_text", "review_reason")
+        .prefetch_related(
+            Prefetch("signatures", queryset=leads, to_attr="lead_signatures"),
+            Prefetch("assignments", queryset=lead_agencies, to_attr="lead_assignments"),
+        )
     )

@@ -16,7 +16,8 @@ PUBLIC_REPLY = Q(kind=Reply.Kind.REPLY, status=Reply.Status.PUBLISHED, disclosur
 def reply_visibility_q(user) -> Q:
     """Staff: all. Liaison: its agency's replies in any state, and the submitted replies and
     co-handling opinions on proposals assigned to it. Proposer: the submitted replies to its
-    own proposals. Anyone: published replies with public disclosure."""
+    own proposals and to those they were merged into. Anyone: published replies with public
+    disclosure."""
     if is_committee_staff(user):
         return Q()
     condition = PUBLIC_REPLY
@@ -27,8 +28,11 @@ def reply_visibility_q(user) -> Q:
             assignment__proposal__in=Assignment.objects.filter(agency_id__in=agencies).values("proposal_id"))
     own = proposer_id(user)
     if own:
+        # A merged proposal's proposers are answered by the reply to the proposal it went into.
+        answered = Proposal.objects.filter(
+            Q(signatures__proposer_id=own) | Q(merged_proposals__signatures__proposer_id=own))
         condition |= Q(kind=Reply.Kind.REPLY) & ~Q(status=Reply.Status.DRAFT) & Q(
-            assignment__proposal__in=Proposal.objects.filter(signatures__proposer_id=own).values("pk"))
+            assignment__proposal__in=answered.values("pk"))
     return condition
 
 
@@ -87,3 +91,33 @@ def proposal_ready_to_close(proposal: Proposal, on: datetime.date) -> tuple[bool
             return False, _("征询意见期(至%(due)s)尚未结束,且提案人尚未表示满意") % {
                 "due": reply.feedback_due_on.isoformat() if reply.feedback_due_on else "—"}
     return True, _("提案人满意或征询期已过")
+
+
+def replies_awaiting_publication() -> QuerySet[Reply]:
+    """Submitted replies marked 主动公开 that the proposal committee has not published yet."""
+    return Reply.objects.filter(kind=Reply.Kind.REPLY, status=Reply.Status.SUBMITTED,
+                                disclosure=Reply.Disclosure.PUBLIC)
+
+
+def replies_awaiting_feedback(user, on: datetime.date | None = None) -> QuerySet[Reply]:
+    """The latest-round replies to the user's own proposals that wait for its rating, within the window."""
+    from django.db.models import Exists, F, OuterRef
+
+    from proposals.selectors import today
+
+    own = proposer_id(user)
+    if not own:
+        return Reply.objects.none()
+    on = on or today()
+    return (
+        Reply.objects.filter(
+            kind=Reply.Kind.REPLY,
+            assignment__status=Assignment.Status.REPLIED,
+            assignment__proposal__status=Proposal.Status.REPLIED,
+            assignment__proposal__in=Proposal.objects.filter(signatures__proposer_id=own).values("pk"),
+            round=F("assignment__rehandle_count") + 1,
+        )
+        .exclude(status=Reply.Status.DRAFT)
+        .exclude(feedback_due_on__lt=on)
+        .exclude(Exists(Feedback.objects.filter(reply=OuterRef("pk"), proposer_id=own)))
+    )

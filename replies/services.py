@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from proposals.selectors import today, work_calendar
 from proposals.services.assignments import TRANSITIONS as ASSIGNMENT_TRANSITIONS
 from proposals.services.assignments import is_agency_actor
 from proposals.services.base import lock, move, record_event, require
-from proposals.services.errors import InvalidInput, TransitionNotAllowed
+from proposals.services.errors import ConcurrentChange, InvalidInput, TransitionNotAllowed
 from proposals.services.proposals import TRANSITIONS as PROPOSAL_TRANSITIONS
 from proposals.services.proposals import close_proposal, refresh_next_due
 from replies.models import Feedback, Reply
@@ -58,9 +58,15 @@ def reply_create(*, actor, assignment: Assignment, **fields) -> Reply:
     with transaction.atomic():
         if Reply.objects.filter(assignment=assignment, kind=kind, round=round_).exists():
             raise InvalidInput(_("本轮答复已存在,请修改现有草稿"), field="assignment")
-        reply = Reply.objects.create(assignment=assignment, kind=kind, round=round_, status=R.DRAFT, **fields)
-        if reply.disclosure == Reply.Disclosure.NOT_PUBLIC and not reply.disclosure_reason:
+        # Checked before the INSERT: the database's own check would otherwise answer with an
+        # IntegrityError (a 500) instead of the field and the reason.
+        reason = (fields.get("disclosure_reason") or "").strip()
+        if fields.get("disclosure") == Reply.Disclosure.NOT_PUBLIC and not reason:
             raise InvalidInput(_("不予公开须说明理由"), field="disclosure_reason")
+        try:
+            reply = Reply.objects.create(assignment=assignment, kind=kind, round=round_, status=R.DRAFT, **fields)
+        except IntegrityError as exc:  # the same draft started twice at the same moment
+            raise InvalidInput(_("本轮答复已存在,请修改现有草稿"), field="assignment") from exc
         record_event(proposal=assignment.proposal, assignment=assignment, reply=reply, action="reply_draft",
                      actor=actor, to_status=R.DRAFT)
     return reply
@@ -76,9 +82,11 @@ def reply_update(*, actor, reply: Reply, **fields) -> Reply:
             raise TransitionNotAllowed(_("答复已提交,不能修改"))
         for name, value in fields.items():
             setattr(reply, name, value)
-        if reply.disclosure == Reply.Disclosure.NOT_PUBLIC and not reply.disclosure_reason:
+        if reply.disclosure == Reply.Disclosure.NOT_PUBLIC and not reply.disclosure_reason.strip():
             raise InvalidInput(_("不予公开须说明理由"), field="disclosure_reason")
         reply.save()
+        record_event(proposal=reply.assignment.proposal, assignment=reply.assignment, reply=reply,
+                     action="reply_update", actor=actor, data={"fields": sorted(fields)})
     return reply
 
 
@@ -122,7 +130,9 @@ def reply_submit(*, actor, reply: Reply, on: datetime.date | None = None) -> Rep
 
 
 def reply_publish(*, actor, reply: Reply, on: datetime.date | None = None) -> Reply:
-    """公开: the proposal committee publishes a submitted reply whose disclosure is 主动公开."""
+    """公开 (domain.md, Disclosure): the proposal committee publishes a submitted reply whose
+    disclosure is 主动公开. 依申请公开 and 不予公开 (which needs a reason, checked when the draft
+    is written) are never published; co-handling opinions go to the lead, not to the public."""
     require(is_committee_staff(actor), _("只有提案委员会工作人员可以公开答复"))
     with transaction.atomic():
         reply = lock(Reply, reply.pk)
@@ -150,6 +160,8 @@ def feedback_give(*, actor, reply: Reply, rating: str, proposer=None, comments: 
     if proposer is None:
         own = proposer_id(actor)
         if not own:
+            # Only staff record a rating on a proposer's behalf; anyone else is simply not a proposer.
+            require(is_committee_staff(actor), _("只有提案人可以评价答复"))
             raise InvalidInput(_("请指定提案人"), field="proposer")
         proposer = Proposer.objects.get(pk=own)
     require(is_committee_staff(actor) or proposer.pk == proposer_id(actor), _("只能以本人名义评价"))
@@ -169,8 +181,12 @@ def feedback_give(*, actor, reply: Reply, rating: str, proposer=None, comments: 
             raise TransitionNotAllowed(_("征询意见期已于%(due)s结束") % {"due": reply.feedback_due_on.isoformat()})
         if Feedback.objects.filter(reply=reply, proposer=proposer).exists():
             raise InvalidInput(_("已评价过该答复"), field="rating")
-        feedback = Feedback.objects.create(reply=reply, proposer=proposer, rating=rating, comments=comments,
-                                           given_on=on, recorded_by=actor if actor.is_authenticated else None)
+        try:
+            feedback = Feedback.objects.create(reply=reply, proposer=proposer, rating=rating, comments=comments,
+                                               given_on=on, recorded_by=actor if actor.is_authenticated else None)
+        except IntegrityError as exc:
+            # Where rows cannot be locked (SQLite), the unique constraint is the last guard.
+            raise ConcurrentChange(_("已评价过该答复")) from exc
         record_event(proposal=proposal, assignment=assignment, reply=reply, action="feedback", actor=actor,
                      note=f"{proposer}:{feedback.get_rating_display()} {comments}".strip())
         if rating == Feedback.Rating.DISSATISFIED:

@@ -23,6 +23,7 @@ from proposals.services.proposals import (
     proposal_merge,
     proposal_reject,
     proposal_submit,
+    proposal_update,
     proposal_withdraw,
     supervision_record,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "proposal_merge",
     "proposal_reject",
     "proposal_submit",
+    "proposal_update",
     "proposal_withdraw",
     "supervision_record",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals import deadlines
@@ -43,13 +44,23 @@ def _require_proposal_in_handling(assignment):
             _("提案当前状态为“%(status)s”,不在办理中") % {"status": assignment.proposal.get_status_display()})
 
 
+def _require_status(assignment: Assignment, *statuses) -> None:
+    """A step that starts from particular states only. TRANSITIONS says where a status may go;
+    this says which of those moves a given step makes (OBJECTED -> ACKNOWLEDGED is the
+    committee's rejection of an objection, not the agency's receipt)."""
+    if assignment.status not in statuses:
+        raise TransitionNotAllowed(
+            _("交办当前状态为“%(status)s”,不能执行此操作") % {"status": assignment.get_status_display()})
+
+
 def assignment_acknowledge(*, actor, assignment: Assignment, on: datetime.date | None = None) -> Assignment:
-    """签收."""
+    """签收: the assigned agency confirms receipt of a new assignment (domain.md, Assignment)."""
     with transaction.atomic():
         lock(Proposal, assignment.proposal_id)
         assignment = lock(Assignment, assignment.pk)
         _require_agency(actor, assignment)
         _require_proposal_in_handling(assignment)
+        _require_status(assignment, A.ASSIGNED)
         before = move(assignment, TRANSITIONS, A.ACKNOWLEDGED, acknowledged_on=on or today())
         record_event(proposal=assignment.proposal, assignment=assignment, action="acknowledge", actor=actor,
                      from_status=before, to_status=A.ACKNOWLEDGED)
@@ -58,15 +69,19 @@ def assignment_acknowledge(*, actor, assignment: Assignment, on: datetime.date |
 
 def assignment_object(*, actor, assignment: Assignment, reason: str, on: datetime.date | None = None) -> Assignment:
     """交办异议: the agency asks to be relieved, with a reason, within the objection window
-    (default 5 working days after assignment, Session.objection_working_days)."""
+    (default 5 working days after assignment, Session.objection_working_days). An objection
+    the committee has already decided is not raised again: its decision stands."""
     on = on or today()
-    if not reason.strip():
+    if not (reason or "").strip():
         raise InvalidInput(_("请说明申请调整的理由"), field="reason")
     with transaction.atomic():
         lock(Proposal, assignment.proposal_id)
         assignment = lock(Assignment, assignment.pk)
         _require_agency(actor, assignment)
         _require_proposal_in_handling(assignment)
+        _require_status(assignment, A.ASSIGNED, A.ACKNOWLEDGED)
+        if assignment.objection_decision:
+            raise TransitionNotAllowed(_("提案委员会已处理过该单位的调整申请"))
         if assignment.objection_due_on and on > assignment.objection_due_on:
             raise TransitionNotAllowed(
                 _("已超过交办异议期限(%(due)s),不再受理调整申请") % {"due": assignment.objection_due_on.isoformat()})
@@ -77,25 +92,30 @@ def assignment_object(*, actor, assignment: Assignment, reason: str, on: datetim
 
 
 def assignment_decide_objection(*, actor, assignment: Assignment, uphold: bool, note: str = "",
-                                new_agency: Agency | None = None) -> Assignment:
-    """The proposal committee decides an objection: upheld (the proposal goes to ``new_agency``
-    in the same role, with fresh deadlines) or rejected (the agency handles it)."""
+                                new_agency: Agency | None = None, on: datetime.date | None = None) -> Assignment:
+    """The proposal committee decides an objection (domain.md, Assignment): upheld (the
+    proposal goes to ``new_agency`` in the same role, assigned on the day of the decision with
+    fresh deadlines from the session's rules) or rejected (the agency handles it)."""
     require(is_committee_staff(actor), _("只有提案委员会工作人员可以处理交办异议"))
     if uphold and new_agency is None:
         raise InvalidInput(_("同意调整时请指定新的承办单位"), field="new_agency")
+    on = on or today()
     with transaction.atomic():
         proposal = lock(Proposal, assignment.proposal_id)
         assignment = lock(Assignment, assignment.pk)
+        # Only a pending objection is decided: without this, "reject" would acknowledge a
+        # fresh assignment on the agency's behalf (ASSIGNED -> ACKNOWLEDGED is a valid move).
+        _require_status(assignment, A.OBJECTED)
         if uphold:
             before = move(assignment, TRANSITIONS, A.REASSIGNED,
                           objection_decision=Assignment.ObjectionDecision.UPHELD, objection_decision_note=note)
             replacement = create_assignment(actor=actor, proposal=proposal, agency=new_agency, role=assignment.role,
-                                            assigned_on=today())
+                                            assigned_on=on)
             data = {"new_assignment": replacement.pk, "new_agency": str(new_agency)}
         else:
             before = move(assignment, TRANSITIONS, A.ACKNOWLEDGED,
                           objection_decision=Assignment.ObjectionDecision.REJECTED, objection_decision_note=note,
-                          acknowledged_on=assignment.acknowledged_on or today())
+                          acknowledged_on=assignment.acknowledged_on or on)
             data = {}
         refresh_next_due(proposal)
         record_event(proposal=proposal, assignment=assignment, action="decide_objection", actor=actor,
@@ -107,30 +127,50 @@ def assignment_extend(*, actor, assignment: Assignment, new_due_on: datetime.dat
     """延期: approved by the proposal committee, never beyond 6 months after assignment in
     total (Session.reply_max_months)."""
     require(is_committee_staff(actor), _("延期须经提案委员会批准"))
-    if not reason.strip():
+    if not (reason or "").strip():
         raise InvalidInput(_("请填写延期理由"), field="reason")
+    if not isinstance(new_due_on, datetime.date):
+        raise InvalidInput(_("请填写延期后的期限"), field="new_due_on")
     with transaction.atomic():
         proposal = lock(Proposal, assignment.proposal_id)
         assignment = lock(Assignment, assignment.pk)
         if not assignment.is_open:
             raise TransitionNotAllowed(_("该交办已结束,不能延期"))
-        base = deadlines.deadline_from_dict(assignment.due_explanation["due"])
-        if base.unit == "fixed_date" or base.rule == "reply_fixed_date":
-            base = deadlines.Deadline(due_on=base.due_on, rule=base.rule, start_event="assigned",
-                                      start_on=assignment.assigned_on, unit=base.unit, extension=base.extension)
-        try:
-            extended = deadlines.extended_deadline(base, new_due_on, proposal.session.rule("reply_max_months"), reason)
-        except ValueError as exc:
-            raise InvalidInput(str(exc), field="new_due_on") from exc
+        base = _current_deadline(assignment)
+        max_months = proposal.session.rule("reply_max_months")
+        limit = deadlines.add_months(base.start_on, max_months)
+        if new_due_on > limit:
+            raise InvalidInput(_("延期后的期限不得晚于交办后%(months)s个月(%(limit)s)")
+                               % {"months": max_months, "limit": limit.isoformat()}, field="new_due_on")
+        if new_due_on <= base.due_on:
+            raise InvalidInput(_("延期后的期限应晚于现有期限(%(due)s)") % {"due": base.due_on.isoformat()},
+                               field="new_due_on")
+        extended = deadlines.extended_deadline(base, new_due_on, max_months, reason)
         old_due = assignment.due_on
         explanation = dict(assignment.due_explanation, due=extended.as_dict())
         Assignment.objects.filter(pk=assignment.pk).update(
-            due_on=new_due_on, extension_reason=reason, extension_approved_by=actor, due_explanation=explanation)
+            due_on=new_due_on, extension_reason=reason, extension_approved_by=actor, due_explanation=explanation,
+            updated_at=timezone.now())
         assignment.refresh_from_db()
         refresh_next_due(proposal)
         record_event(proposal=proposal, assignment=assignment, action="extend", actor=actor, note=reason,
                      data={"from": old_due.isoformat() if old_due else None, "to": new_due_on.isoformat()})
     return assignment
+
+
+def _current_deadline(assignment: Assignment) -> deadlines.Deadline:
+    """The deadline an extension starts from. A fixed session date counts its 6 months from the
+    assignment; an assignment without a stored explanation (imported data) from its dates."""
+    data = (assignment.due_explanation or {}).get("due")
+    if data:
+        base = deadlines.deadline_from_dict(data)
+    else:
+        base = deadlines.Deadline(due_on=assignment.due_on or assignment.assigned_on, rule="reply_months",
+                                  start_event="assigned", start_on=assignment.assigned_on, unit="months")
+    if base.unit == "fixed_date" or base.rule == "reply_fixed_date":
+        base = deadlines.Deadline(due_on=base.due_on, rule=base.rule, start_event="assigned",
+                                  start_on=assignment.assigned_on, unit=base.unit, extension=base.extension)
+    return base
 
 
 def contact_record(*, actor, assignment: Assignment, stage: str, form: str, date: datetime.date,

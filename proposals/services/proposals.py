@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Min
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals import deadlines
 from proposals.models import Agency, Assignment, Proposal, ProposalProposer, Proposer, Session, SupervisionLog
 from proposals.naturalsort import natural_sort_key
 from proposals.roles import is_committee_staff, proposer_id
+from proposals.search import refresh_search_text
 from proposals.selectors import today, work_calendar
 from proposals.services.base import lock, move, record_event, require
 from proposals.services.errors import InvalidInput, TransitionNotAllowed
@@ -66,18 +68,25 @@ def proposal_create(*, actor, session: Session, title: str, proposers: list[Prop
         number = (number or "").strip() or _next_number(session)
         if Proposal.objects.filter(session=session, number=number).exists():
             raise InvalidInput(_("本次会议已有第%(number)s号提案") % {"number": number}, field="number")
-        proposal = Proposal.objects.create(
-            session=session, number=number, number_sort=natural_sort_key(number), title=title.strip(), body=body,
-            topic=topic, proposers_more=proposers_more, status=S.DRAFT,
-        )
+        try:
+            proposal = Proposal.objects.create(
+                session=session, number=number, number_sort=natural_sort_key(number), title=title.strip(), body=body,
+                topic=topic, proposers_more=proposers_more, status=S.DRAFT,
+            )
+        except IntegrityError as exc:
+            # Two drafts numbered at the same moment: the unique constraint decides, the other is told.
+            raise InvalidInput(_("本次会议已有第%(number)s号提案") % {"number": number}, field="number") from exc
         ProposalProposer.objects.bulk_create(
             [ProposalProposer(proposal=proposal, proposer=p, position=i) for i, p in enumerate(proposers)]
         )
+        refresh_search_text([proposal.pk])
         record_event(proposal=proposal, action="create", actor=actor, to_status=S.DRAFT)
     return proposal
 
 
 def proposal_submit(*, actor, proposal: Proposal) -> Proposal:
+    """提交 (domain.md, Submission): a draft goes to the proposal committee, by one of its
+    proposers or by staff entering a paper proposal."""
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
         require(is_committee_staff(actor) or _is_own(actor, proposal), _("只能提交本人的提案"))
@@ -87,7 +96,10 @@ def proposal_submit(*, actor, proposal: Proposal) -> Proposal:
 
 
 def proposal_withdraw(*, actor, proposal: Proposal, reason: str = "") -> Proposal:
-    """撤案: possible until the proposal is handled, i.e. before any reply has been submitted."""
+    """撤案 (domain.md, Submission): possible until the proposal is handled, i.e. before any
+    reply or co-handling opinion has been submitted. Open assignments are cancelled, each with
+    its own event, so that the agencies see why the proposal left their lists."""
+    from proposals.services.assignments import TRANSITIONS as ASSIGNMENT_TRANSITIONS
     from replies.models import Reply
 
     with transaction.atomic():
@@ -96,9 +108,11 @@ def proposal_withdraw(*, actor, proposal: Proposal, reason: str = "") -> Proposa
         if Reply.objects.filter(assignment__proposal=proposal).exclude(status=Reply.Status.DRAFT).exists():
             raise TransitionNotAllowed(_("提案已有答复,不能撤案"))
         before = move(proposal, TRANSITIONS, S.WITHDRAWN, next_due_on=None)
-        for assignment in proposal.assignments.filter(status__in=Assignment.OPEN_STATUSES):
-            assignment.status = Assignment.Status.CANCELLED
-            assignment.save(update_fields=["status", "updated_at"])
+        open_assignments = proposal.assignments.select_for_update().filter(status__in=Assignment.OPEN_STATUSES)
+        for assignment in open_assignments:
+            was = move(assignment, ASSIGNMENT_TRANSITIONS, Assignment.Status.CANCELLED)
+            record_event(proposal=proposal, assignment=assignment, action="cancel", actor=actor, from_status=was,
+                         to_status=Assignment.Status.CANCELLED, note=reason)
         record_event(proposal=proposal, action="withdraw", actor=actor, from_status=before, to_status=S.WITHDRAWN,
                      note=reason)
     return proposal
@@ -110,39 +124,45 @@ def _review(*, actor, proposal, to, action, reason="", require_reason=False, **u
         raise InvalidInput(_("请填写理由,提案人将收到此说明"), field="reason")
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
-        from django.utils import timezone
-
         before = move(proposal, TRANSITIONS, to, review_reason=reason, reviewed_at=timezone.now(), **updates)
         record_event(proposal=proposal, action=action, actor=actor, from_status=before, to_status=to, note=reason)
     return proposal
 
 
 def proposal_file(*, actor, proposal: Proposal, note: str = "") -> Proposal:
-    """立案."""
+    """立案 (domain.md, Review): the proposal committee accepts a submitted proposal for handling."""
     return _review(actor=actor, proposal=proposal, to=S.FILED, action="file", reason=note, filed_on=today())
 
 
 def proposal_reject(*, actor, proposal: Proposal, reason: str) -> Proposal:
-    """不予立案, with the reason the proposer is told."""
+    """不予立案 (domain.md, Review), with the reason the proposer is told (required)."""
     return _review(actor=actor, proposal=proposal, to=S.NOT_FILED, action="reject", reason=reason,
                    require_reason=True)
 
 
 def proposal_convert(*, actor, proposal: Proposal, reason: str) -> Proposal:
-    """转为意见建议 / 社情民意."""
+    """转为意见建议 / 社情民意 (domain.md, Review), with the reason the proposer is told (required)."""
     return _review(actor=actor, proposal=proposal, to=S.CONVERTED, action="convert", reason=reason,
                    require_reason=True)
 
 
 def proposal_merge(*, actor, proposal: Proposal, into: Proposal, reason: str = "") -> Proposal:
-    """并案: the merged proposal stays visible and points to the one that is handled."""
+    """并案 (domain.md, Review): the merged proposal stays visible and points to the one that
+    is handled; its proposers see that one too (proposals.selectors)."""
+    _require_staff(actor)
     if into.pk == proposal.pk:
         raise InvalidInput(_("不能并入提案本身"), field="into")
-    if into.session_id != proposal.session_id:
-        raise InvalidInput(_("只能并入同一次会议的提案"), field="into")
-    if into.status in (S.MERGED, S.WITHDRAWN, S.NOT_FILED, S.CONVERTED, S.DRAFT):
-        raise InvalidInput(_("目标提案的状态不能接受并案"), field="into")
-    return _review(actor=actor, proposal=proposal, to=S.MERGED, action="merge", reason=reason, merged_into=into)
+    with transaction.atomic():
+        # Both rows are locked, in a fixed order, so that the target cannot itself be merged
+        # away at the same moment (a chain a -> b -> c would point to an unhandled proposal).
+        rows = {pk: lock(Proposal, pk) for pk in sorted((proposal.pk, into.pk))}
+        into = rows[into.pk]
+        if into.session_id != rows[proposal.pk].session_id:
+            raise InvalidInput(_("只能并入同一次会议的提案"), field="into")
+        if into.status in (S.MERGED, S.WITHDRAWN, S.NOT_FILED, S.CONVERTED, S.DRAFT):
+            raise InvalidInput(_("目标提案的状态不能接受并案"), field="into")
+        return _review(actor=actor, proposal=proposal, to=S.MERGED, action="merge", reason=reason,
+                       merged_into=into)
 
 
 def assignment_deadlines(session: Session, role: str, assigned_on: datetime.date):
@@ -167,6 +187,7 @@ def create_assignment(*, actor, proposal: Proposal, agency: Agency, role: str, a
         original_due_on=due.due_on, objection_due_on=objection.due_on,
         due_explanation={"due": due.as_dict(), "objection": objection.as_dict()},
     )
+    refresh_search_text([proposal.pk])
     record_event(proposal=proposal, action="assign", actor=actor, assignment=assignment,
                  to_status=assignment.status, note=f"{agency}({assignment.get_role_display()})",
                  data={"due_on": due.due_on.isoformat(), "objection_due_on": objection.due_on.isoformat(),
@@ -189,10 +210,15 @@ def proposal_assign(*, actor, proposal: Proposal, lead: Agency | None = None, co
         raise InvalidInput(_("会办单位须配合主办单位"), field="co")
     agencies = ([lead] if lead else []) + co + separate
     if len({a.pk for a in agencies}) != len(agencies):
-        raise InvalidInput(_("同一单位不能重复交办"), field="co")
+        raise InvalidInput(_("同一单位不能重复交办"), field="separate" if separate else "co")
     assigned_on = assigned_on or today()
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
+        # REPLIED -> ASSIGNED is re-handling after 不满意 (replies.services), not a second
+        # assignment: only a filed proposal is assigned.
+        if proposal.status != S.FILED:
+            raise TransitionNotAllowed(
+                _("提案当前状态为“%(status)s”,只有已立案的提案可以交办") % {"status": proposal.get_status_display()})
         before = move(proposal, TRANSITIONS, S.ASSIGNED)
         plan = ([(lead, Assignment.Role.LEAD)] if lead else []) + [(a, Assignment.Role.CO) for a in co] + [
             (a, Assignment.Role.SEPARATE) for a in separate]
@@ -227,13 +253,15 @@ def proposal_mark_key(*, actor, proposal: Proposal, is_key: bool = True, leader:
 
 def supervision_record(*, actor, proposal: Proposal, note: str, date: datetime.date | None = None,
                        leader: str = "") -> SupervisionLog:
-    """督办: only key proposals carry a supervision log."""
+    """督办 (domain.md, Key proposals): only key proposals carry a supervision log."""
     _require_staff(actor)
-    if not proposal.is_key:
-        raise TransitionNotAllowed(_("只有重点提案可以记录督办"))
-    if not note.strip():
+    if not (note or "").strip():
         raise InvalidInput(_("请填写督办情况"), field="note")
     with transaction.atomic():
+        # Read again under the lock: the caller's copy may predate a change of the key mark.
+        proposal = lock(Proposal, proposal.pk)
+        if not proposal.is_key:
+            raise TransitionNotAllowed(_("只有重点提案可以记录督办"))
         entry = SupervisionLog.objects.create(proposal=proposal, date=date or today(), note=note,
                                               leader=leader or proposal.supervising_leader, recorded_by=actor)
         record_event(proposal=proposal, action="supervise", actor=actor, note=note)
@@ -258,6 +286,32 @@ def proposal_close(*, actor, proposal: Proposal, note: str = "", on: datetime.da
 def close_proposal(proposal: Proposal, *, actor, note: str, on: datetime.date | None = None) -> None:
     """The closing move itself, shared by the manual close and the satisfied rating."""
     before = move(proposal, TRANSITIONS, S.CLOSED, closed_on=on or today(), next_due_on=None)
+    now = timezone.now()
     proposal.assignments.filter(status__in=[Assignment.Status.REPLIED, Assignment.Status.ACKNOWLEDGED]).update(
-        status=Assignment.Status.CLOSED)
+        status=Assignment.Status.CLOSED, updated_at=now)
+    # A co-handler that never acted (or whose objection is pending) has nothing left to do;
+    # left open, it would stay on the overdue lists of a closed proposal for ever.
+    proposal.assignments.filter(status__in=[Assignment.Status.ASSIGNED, Assignment.Status.OBJECTED]).update(
+        status=Assignment.Status.CANCELLED, updated_at=now)
     record_event(proposal=proposal, action="close", actor=actor, from_status=before, to_status=S.CLOSED, note=note)
+
+
+def proposal_update(*, actor, proposal: Proposal, title: str, body: str = "", topic: str = "") -> Proposal:
+    """A draft's own text (title, body, topic) is edited by its proposers and by staff; once
+    submitted, a proposal is a record that changes only through the workflow steps."""
+    if not (title or "").strip():
+        raise InvalidInput(_("案由不能为空"), field="title")
+    with transaction.atomic():
+        proposal = lock(Proposal, proposal.pk)
+        require(is_committee_staff(actor) or _is_own(actor, proposal), _("只能修改本人的提案"))
+        if proposal.status != S.DRAFT:
+            raise TransitionNotAllowed(_("提案已提交,不能修改"))
+        changes = {"title": title.strip(), "body": body or "", "topic": (topic or "").strip()}
+        changed = Proposal.objects.filter(pk=proposal.pk, status=S.DRAFT).update(**changes, updated_at=timezone.now())
+        if changed != 1:
+            raise TransitionNotAllowed(_("提案已提交,不能修改"))
+        for name, value in changes.items():
+            setattr(proposal, name, value)
+        refresh_search_text([proposal.pk])
+        record_event(proposal=proposal, action="edit", actor=actor, note=_("修改草稿"))
+    return proposal

@@ -1,0 +1,209 @@
+"""Life of a proposal (domain.md), steps 7 and 8: the proposers' feedback and closing.
+
+满意 / 基本满意 closes the proposal; 不满意 sends it back for re-handling (default 1 month)
+with a second-round reply and new feedback; once the feedback window (default 15 working
+days after delivery) has passed, no rating is taken and the proposal may be closed.
+"""
+import datetime
+
+import pytest
+
+from proposals import services
+from proposals.models import Assignment, Event, Proposal
+from proposals.services import ActionForbidden, InvalidInput, TransitionNotAllowed
+from replies import services as reply_services
+from replies.models import Feedback, Reply
+from tests.factories import (
+    WORKFLOW_ACKNOWLEDGED_ON,
+    WORKFLOW_ASSIGNED_ON,
+    WORKFLOW_FEEDBACK_ON,
+    assignment_at,
+    lead_assignment,
+    make_cast,
+    proposal_at,
+    reply_drafted,
+    reply_sent,
+)
+
+P = Proposal.Status
+A = Assignment.Status
+pytestmark = pytest.mark.django_db
+FEEDBACK_DUE = datetime.date(2024, 5, 24)  # 15 working days after WORKFLOW_REPLIED_ON (2024-05-06)
+
+
+@pytest.fixture
+def cast():
+    return make_cast()
+
+
+def replied(cast, **kwargs):
+    proposal = proposal_at(cast, P.REPLIED, **kwargs)
+    return proposal, Reply.objects.get(assignment=lead_assignment(proposal), round=1)
+
+
+@pytest.mark.parametrize("rating", ["satisfied", "basically"])
+def test_a_satisfied_rating_closes_the_proposal(cast, rating):
+    proposal, reply = replied(cast, co=True)
+    feedback = reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating=rating,
+                                            comments="答复认真", on=WORKFLOW_FEEDBACK_ON)
+
+    assert (feedback.proposer, feedback.rating, feedback.given_on, feedback.recorded_by) == (
+        cast.proposer, rating, WORKFLOW_FEEDBACK_ON, cast.proposer_user)
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.closed_on) == (P.CLOSED, WORKFLOW_FEEDBACK_ON)
+    close = Event.objects.get(proposal=proposal, action="close")
+    assert (close.actor, close.from_status, close.to_status) == (cast.proposer_user, P.REPLIED, P.CLOSED)
+    assert Event.objects.filter(proposal=proposal, action="feedback", actor=cast.proposer_user).exists()
+    # Nothing stays open on a closed proposal: the lead is closed, the silent co-handler let go.
+    assert dict(proposal.assignments.values_list("role", "status")) == {"lead": A.CLOSED, "co": A.CANCELLED}
+
+
+def test_dissatisfied_sends_the_proposal_back_for_a_second_round(cast):
+    proposal, reply = replied(cast)
+    lead = lead_assignment(proposal)
+    reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="dissatisfied",
+                                 comments="未解决实际问题", on=WORKFLOW_FEEDBACK_ON)
+
+    lead.refresh_from_db()
+    proposal.refresh_from_db()
+    assert (lead.status, lead.rehandle_count) == (A.REHANDLING, 1)
+    assert lead.due_on == datetime.date(2024, 6, 7)  # 1 month after the rating
+    assert lead.due_explanation["due"]["rule"] == "rehandle_months"
+    assert lead.original_due_on == datetime.date(2024, 6, 4)  # the first deadline is kept for the record
+    assert (proposal.status, proposal.next_due_on) == (P.ASSIGNED, datetime.date(2024, 6, 7))
+    rehandle = Event.objects.get(assignment=lead, action="rehandle")
+    assert (rehandle.from_status, rehandle.to_status, rehandle.actor) == (A.REPLIED, A.REHANDLING, cast.proposer_user)
+    reopen = Event.objects.get(proposal=proposal, action="reopen")
+    assert (reopen.from_status, reopen.to_status) == (P.REPLIED, P.ASSIGNED)
+
+    # The first-round reply is not rated again; the second round is written, sent and rated.
+    with pytest.raises(TransitionNotAllowed):
+        reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="satisfied",
+                                     on=WORKFLOW_FEEDBACK_ON)
+    second = reply_drafted(cast, lead, actor=cast.liaison, body="重新办理后答复如下……")
+    assert second.round == 2
+    reply_services.reply_submit(actor=cast.liaison, reply=second, on=datetime.date(2024, 6, 3))
+    proposal.refresh_from_db()
+    assert proposal.status == P.REPLIED
+    with pytest.raises(TransitionNotAllowed):  # still the old round
+        reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="satisfied",
+                                     on=datetime.date(2024, 6, 4))
+    reply_services.feedback_give(actor=cast.proposer_user, reply=second, rating="basically",
+                                 on=datetime.date(2024, 6, 4))
+    assert Proposal.objects.get(pk=proposal.pk).status == P.CLOSED
+
+
+def test_feedback_after_the_window_is_refused(cast):
+    proposal, reply = replied(cast)
+    assert reply.feedback_due_on == FEEDBACK_DUE
+    with pytest.raises(TransitionNotAllowed):
+        reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="dissatisfied",
+                                     on=FEEDBACK_DUE + datetime.timedelta(days=1))
+    assert not Feedback.objects.exists()
+    assert Proposal.objects.get(pk=proposal.pk).status == P.REPLIED
+
+
+def test_feedback_on_the_last_day_of_the_window_is_taken(cast):
+    _, reply = replied(cast)
+    reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="satisfied", on=FEEDBACK_DUE)
+    assert Feedback.objects.count() == 1
+
+
+def test_feedback_input_is_checked_with_the_field(cast):
+    proposal, reply = replied(cast)
+    with pytest.raises(InvalidInput) as error:
+        reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="great", on=WORKFLOW_FEEDBACK_ON)
+    assert error.value.field == "rating"
+    with pytest.raises(InvalidInput) as error:  # staff must say whose rating it is
+        reply_services.feedback_give(actor=cast.staff, reply=reply, rating="satisfied", on=WORKFLOW_FEEDBACK_ON)
+    assert error.value.field == "proposer"
+    with pytest.raises(InvalidInput) as error:  # a proposer who did not sign this proposal
+        reply_services.feedback_give(actor=cast.staff, reply=reply, rating="satisfied", proposer=cast.other_proposer,
+                                     on=WORKFLOW_FEEDBACK_ON)
+    assert error.value.field == "proposer"
+    with pytest.raises(ActionForbidden):  # an anonymous visitor is nobody's proposer
+        reply_services.feedback_give(actor=cast.anonymous, reply=reply, rating="satisfied", on=WORKFLOW_FEEDBACK_ON)
+    assert not Feedback.objects.exists()
+
+
+def test_every_proposer_may_rate_until_one_closes_it(cast):
+    proposal, reply = replied(cast, proposers=[cast.proposer, cast.other_proposer])
+    # 基本满意 by the co-signer closes the proposal: the lead proposer's later rating is refused.
+    reply_services.feedback_give(actor=cast.other_proposer_user, reply=reply, rating="basically",
+                                 on=WORKFLOW_FEEDBACK_ON)
+    with pytest.raises(TransitionNotAllowed):
+        reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="satisfied",
+                                     on=WORKFLOW_FEEDBACK_ON)
+    assert Feedback.objects.get().proposer == cast.other_proposer
+
+
+def test_a_draft_cannot_be_rated(cast):
+    lead = assignment_at(cast, A.ACKNOWLEDGED)
+    draft = reply_drafted(cast, lead)
+    with pytest.raises(TransitionNotAllowed):
+        reply_services.feedback_give(actor=cast.proposer_user, reply=draft, rating="satisfied",
+                                     on=WORKFLOW_FEEDBACK_ON)
+
+
+# --- 8. Closing ---------------------------------------------------------------------------------------
+
+def test_close_is_refused_while_the_feedback_window_is_open(cast):
+    proposal, _ = replied(cast)
+    events = Event.objects.count()
+    with pytest.raises(TransitionNotAllowed):
+        services.proposal_close(actor=cast.staff, proposal=proposal, on=FEEDBACK_DUE)
+    assert Proposal.objects.get(pk=proposal.pk).status == P.REPLIED
+    assert Event.objects.count() == events
+
+
+def test_close_once_the_feedback_window_has_passed(cast):
+    proposal, _ = replied(cast)
+    after = FEEDBACK_DUE + datetime.timedelta(days=1)
+    services.proposal_close(actor=cast.staff, proposal=proposal, on=after)
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.closed_on) == (P.CLOSED, after)
+    event = Event.objects.get(proposal=proposal, action="close")
+    assert (event.actor, event.from_status, event.to_status) == (cast.staff, P.REPLIED, P.CLOSED)
+    assert lead_assignment(proposal).status == A.CLOSED
+
+
+def test_close_is_refused_before_every_agency_replied(cast):
+    proposal = proposal_at(cast, P.FILED)
+    services.proposal_assign(actor=cast.staff, proposal=proposal, separate=[cast.agency, cast.other_agency],
+                             assigned_on=WORKFLOW_ASSIGNED_ON)
+    first = proposal.assignments.get(agency=cast.agency)
+    services.assignment_acknowledge(actor=cast.staff, assignment=first, on=WORKFLOW_ACKNOWLEDGED_ON)
+    reply_sent(cast, first)
+    with pytest.raises(TransitionNotAllowed):
+        services.proposal_close(actor=cast.staff, proposal=proposal, on=datetime.date(2024, 12, 31))
+
+
+def test_separate_replies_each_need_a_rating_or_an_expired_window(cast):
+    proposal = proposal_at(cast, P.FILED)
+    services.proposal_assign(actor=cast.staff, proposal=proposal, separate=[cast.agency, cast.other_agency],
+                             assigned_on=WORKFLOW_ASSIGNED_ON)
+    first, second = proposal.assignments.order_by("id")
+    for assignment in (first, second):
+        services.assignment_acknowledge(actor=cast.staff, assignment=assignment, on=WORKFLOW_ACKNOWLEDGED_ON)
+    early = reply_sent(cast, first, on=datetime.date(2024, 4, 1))  # window ends 2024-04-23
+    late = reply_sent(cast, second, on=datetime.date(2024, 5, 6))  # window ends 2024-05-24
+
+    reply_services.feedback_give(actor=cast.proposer_user, reply=late, rating="satisfied",
+                                 on=datetime.date(2024, 5, 7))
+    # The first reply's window has passed without a rating, the second is rated 满意: closed.
+    assert Proposal.objects.get(pk=proposal.pk).status == P.CLOSED
+    assert not Feedback.objects.filter(reply=early).exists()
+
+
+def test_a_satisfied_rating_of_one_separate_reply_waits_for_the_other(cast):
+    proposal = proposal_at(cast, P.FILED)
+    services.proposal_assign(actor=cast.staff, proposal=proposal, separate=[cast.agency, cast.other_agency],
+                             assigned_on=WORKFLOW_ASSIGNED_ON)
+    first, second = proposal.assignments.order_by("id")
+    for assignment in (first, second):
+        services.assignment_acknowledge(actor=cast.staff, assignment=assignment, on=WORKFLOW_ACKNOWLEDGED_ON)
+    reply_one = reply_sent(cast, first)
+    reply_sent(cast, second)
+    reply_services.feedback_give(actor=cast.proposer_user, reply=reply_one, rating="satisfied",
+                                 on=WORKFLOW_FEEDBACK_ON)
+    assert Proposal.objects.get(pk=proposal.pk).status == P.REPLIED
