@@ -105,27 +105,48 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
+    # Session first: an anonymous write is then a 403 ("may see but not do"), and the
+    # browsable API works; scripts send "Authorization: Token …" (tokens issued in the admin).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-    ],
+    "DEFAULT_PERMISSION_CLASSES": ["proposals.api.permissions.ReadOrAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["proposals.api.filters.TrackerFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "proposals.api.pagination.TrackerPagination",
     "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "proposals.api.errors.tracker_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "CPPCC proposal tracker API",
-    "DESCRIPTION": "Proposals, assignments, replies and feedback of CPPCC committees.",
+    "TITLE": "CPPCC proposal tracker API(政协提案办理系统接口)",
+    "DESCRIPTION": (
+        "Proposals, assignments, replies and feedback of CPPCC committees. Lists are paged "
+        "(?page, ?page_size; ?pagination=cursor for large sets), filtered by the parameters shown, and "
+        "downloadable with ?format=csv or ?format=xlsx. Errors: 400 (field and reason), 403 (visible but not "
+        "allowed), 404 (absent or not visible), 409 (changed under the request). Authenticate with a session or "
+        "with the header 'Authorization: Token <key>' (tokens are issued by staff in the admin)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProposalStatusEnum": "proposals.models.Proposal.Status",
+        "AssignmentStatusEnum": "proposals.models.Assignment.Status",
+        "ReplyStatusEnum": "replies.models.Reply.Status",
+        "ProposerKindEnum": "proposals.models.Proposer.Kind",
+        "CalendarDayKindEnum": "proposals.models.CalendarDay.Kind",
+        "ReplyKindEnum": "replies.models.Reply.Kind",
+    },
 }
 
 # Default deadline rules (../shared/domain.md); every committee and session may override them.

@@ -178,12 +178,15 @@ def proposal_brief_list(*, user, queryset: QuerySet[Proposal] | None = None) -> 
     from proposals.models import ProposalProposer
 
     base = queryset if queryset is not None else Proposal.objects.all()
+    # Ordered by plain columns: the models' default orderings go through Proposal's and would
+    # join it (and its session) into every prefetch.
     leads = ProposalProposer.objects.filter(position=0).select_related("proposer").only(
-        "proposal_id", "position", "proposer__id", "proposer__name", "proposer__kind")
+        "proposal_id", "position", "proposer__id", "proposer__name", "proposer__kind").order_by("proposal_id")
     lead_agencies = (
         Assignment.objects.filter(role=Assignment.Role.LEAD)
         .exclude(status__in=[Assignment.Status.REASSIGNED, Assignment.Status.CANCELLED])
         .select_related("agency").only("proposal_id", "role", "status", "agency__id", "agency__name")
+        .order_by("proposal_id", "id")
     )
     return (
         base.filter(proposal_visibility_q(user))

@@ -66,6 +66,9 @@ class Proposal(models.Model):
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     # Kept by the services from the open assignments, so lists can sort and filter on it.
     next_due_on = models.DateField(_("最近期限"), null=True, blank=True)
+    # Number, title, body, proposer and agency names, Simplified and lower-cased
+    # (proposals.search): what the q search reads, kept by the services.
+    search_text = models.TextField(_("检索文本"), blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("最后变更"), auto_now=True)
 

@@ -1,0 +1,87 @@
+"""The one place where errors become HTTP responses.
+
+- bad input (serializer, filter or InvalidInput from a service): 400 ``{"field": ["reason"]}``;
+- a step the object's state does not allow (TransitionNotAllowed): 400 ``{"detail", "code"}``;
+- a step the user may not take on an object they can see (ActionForbidden): 403;
+- an object the user may not see: 404, exactly as for one that does not exist;
+- the object changed under the request (ConcurrentChange, a stale If-Match, a lost race): 409.
+"""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from proposals.services.errors import (
+    ActionForbidden,
+    ConcurrentChange,
+    InvalidInput,
+    ServiceError,
+    TransitionNotAllowed,
+)
+
+NON_FIELD = "non_field_errors"
+
+
+def _detail(message, code, status_code):
+    return Response({"detail": str(message), "code": code}, status=status_code)
+
+
+def tracker_exception_handler(exc, context):
+    if isinstance(exc, InvalidInput):
+        return Response({exc.field or NON_FIELD: [str(exc.message)]}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, TransitionNotAllowed):
+        return _detail(exc.message, "transition_not_allowed", status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ActionForbidden):
+        return _detail(exc.message, "permission_denied", status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, ConcurrentChange):
+        return _detail(exc.message, "concurrent_change", status.HTTP_409_CONFLICT)
+    if isinstance(exc, ServiceError):
+        return _detail(exc.message, "invalid", exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return Response({k: [str(m) for m in v] for k, v in exc.message_dict.items()}, status=400)
+        return Response({NON_FIELD: [str(m) for m in exc.messages]}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ProtectedError):
+        return _detail(_("该记录仍被其他记录引用,不能删除"), "protected", status.HTTP_409_CONFLICT)
+    if isinstance(exc, IntegrityError):
+        # The serializers check uniqueness first; reaching here means a concurrent write won.
+        return _detail(_("该记录已被他人修改,请刷新后重试"), "concurrent_change", status.HTTP_409_CONFLICT)
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+        detail = response.data["detail"]
+        response.data["code"] = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+    return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """403, 404, 409 and a disallowed step (400): a readable reason and a stable code."""
+
+    detail = serializers.CharField(help_text="中文说明(Accept-Language: en 时为英文)")
+    code = serializers.CharField(
+        help_text="transition_not_allowed, permission_denied, not_authenticated, not_found, concurrent_change …")
+
+
+BAD_REQUEST_SCHEMA = {
+    "type": "object",
+    "description": "输入有误时:键为出错的字段名(或 non_field_errors),值为原因列表;"
+                   "当前状态不允许此操作时:detail 与 code(transition_not_allowed)。",
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+
+def error_responses(*codes):
+    """The OpenAPI responses of these error codes, for extend_schema(responses=…)."""
+    from drf_spectacular.utils import OpenApiResponse
+
+    described = {
+        400: OpenApiResponse(BAD_REQUEST_SCHEMA, description=gettext_lazy("输入有误:字段及原因;或当前状态不允许此操作")),
+        403: OpenApiResponse(ErrorSerializer, description=gettext_lazy("可以查看但无权执行此操作")),
+        404: OpenApiResponse(ErrorSerializer, description=gettext_lazy("不存在或无权查看")),
+        409: OpenApiResponse(ErrorSerializer, description=gettext_lazy("记录已被他人修改(并发变更或 If-Match 不符)")),
+    }
+    return {code: described[code] for code in codes}

@@ -1,0 +1,64 @@
+"""Page numbers with a count by default; ``?pagination=cursor`` walks a large result set
+by opaque cursors (ordered by id, no count, every page as fast as the first)."""
+from django.utils.translation import gettext_lazy as _
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+
+CURSOR_MODE = "cursor"
+
+
+class TrackerCursorPagination(CursorPagination):
+    ordering = "id"
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+    # Never take the ordering from the request: a cursor needs one fixed, unique order.
+    def get_ordering(self, request, queryset, view):
+        return (self.ordering,)
+
+
+class TrackerPagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+    mode_query_param = "pagination"
+
+    def _cursor(self, request):
+        wants = request.query_params.get(self.mode_query_param) == CURSOR_MODE or "cursor" in request.query_params
+        if not wants:
+            return None
+        if not hasattr(self, "_cursor_paginator"):
+            self._cursor_paginator = TrackerCursorPagination()
+        return self._cursor_paginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._active = self._cursor(request)
+        if self._active is not None:
+            return self._active.paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if getattr(self, "_active", None) is not None:
+            return self._active.get_paginated_response(data)
+        return super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["required"] = ["results"]
+        described["properties"]["count"]["description"] = str(_("结果总数(游标分页时不返回)"))
+        return described
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        parameters += [
+            {
+                "name": self.mode_query_param, "required": False, "in": "query",
+                "description": str(_("分页方式:page(默认,带总数)或 cursor(游标,按 id 顺序遍历大量结果)")),
+                "schema": {"type": "string", "enum": ["page", CURSOR_MODE]},
+            },
+            {
+                "name": "cursor", "required": False, "in": "query",
+                "description": str(_("游标分页时由 next / previous 链接给出的游标")),
+                "schema": {"type": "string"},
+            },
+        ]
+        return parameters

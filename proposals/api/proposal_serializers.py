@@ -1,0 +1,262 @@
+"""Serializers of proposals, assignments, contacts and supervision, and the inputs of their
+workflow actions. Every status is read-only: it changes through the actions only."""
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from proposals.deadlines import days_overdue
+from proposals.models import Agency, Assignment, ContactLog, Proposal, Proposer, Session, SupervisionLog
+from proposals.selectors import today
+
+from .serializers import (
+    AgencyBriefSerializer,
+    LabelField,
+    ProposalBriefSerializer,
+    ProposerBriefSerializer,
+    SessionBriefSerializer,
+    viewer_is_handler,
+)
+
+ANSWERING_GONE = (Assignment.Status.REASSIGNED, Assignment.Status.CANCELLED)
+
+
+def lead_assignment(proposal):
+    """The current lead assignment, from the prefetched assignments (no query)."""
+    if hasattr(proposal, "lead_assignments"):  # proposal_brief_list
+        return proposal.lead_assignments[0] if proposal.lead_assignments else None
+    for assignment in proposal.assignments.all():
+        if assignment.role == Assignment.Role.LEAD and assignment.status not in ANSWERING_GONE:
+            return assignment
+    return None
+
+
+def proposal_overdue_days(proposal) -> int:
+    if proposal.status != Proposal.Status.ASSIGNED:
+        return 0
+    return days_overdue(proposal.next_due_on, today())
+
+
+class ProposalListSerializer(serializers.ModelSerializer):
+    session = SessionBriefSerializer(read_only=True, label=_("会议"))
+    status_label = LabelField("status")
+    lead_proposer = serializers.SerializerMethodField(label=_("第一提案人"))
+    lead_agency = serializers.SerializerMethodField(label=_("主办单位"))
+    overdue_days = serializers.SerializerMethodField(label=_("超期天数"), help_text=_("超过最近期限的天数(未超期为 0)"))
+
+    class Meta:
+        model = Proposal
+        fields = ["id", "session", "number", "title", "topic", "status", "status_label", "is_key", "lead_proposer",
+                  "lead_agency", "submitted_on", "next_due_on", "overdue_days", "updated_at"]
+        read_only_fields = fields
+
+    # Plain dicts (the shape of ProposerBriefSerializer / AgencyBriefSerializer): a serializer
+    # per row would cost more than the whole page's queries.
+    def get_lead_proposer(self, obj) -> ProposerBriefSerializer(allow_null=True):
+        signatures = getattr(obj, "lead_signatures", None)
+        if signatures is None:
+            signatures = obj.signatures.all()
+        if not signatures:
+            return None
+        proposer = signatures[0].proposer
+        return {"id": proposer.pk, "name": proposer.name, "kind": proposer.kind,
+                "kind_label": proposer.get_kind_display()}
+
+    def get_lead_agency(self, obj) -> AgencyBriefSerializer(allow_null=True):
+        lead = lead_assignment(obj)
+        return {"id": lead.agency.pk, "name": lead.agency.name} if lead else None
+
+    def get_overdue_days(self, obj) -> int:
+        return proposal_overdue_days(obj)
+
+
+class SignatureSerializer(serializers.Serializer):
+    position = serializers.IntegerField(read_only=True, label=_("顺序"), help_text=_("0 为第一提案人"))
+    proposer = ProposerBriefSerializer(read_only=True, label=_("提案人"))
+
+
+class AssignmentListSerializer(serializers.ModelSerializer):
+    proposal = ProposalBriefSerializer(read_only=True, label=_("提案"))
+    agency = AgencyBriefSerializer(read_only=True, label=_("承办单位"))
+    role_label = LabelField("role")
+    status_label = LabelField("status")
+    overdue_days = serializers.SerializerMethodField(label=_("超期天数"))
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "proposal", "agency", "role", "role_label", "status", "status_label", "assigned_on",
+                  "acknowledged_on", "objection_due_on", "due_on", "overdue_days", "replied_on", "rehandle_count",
+                  "updated_at"]
+        read_only_fields = fields
+
+    def get_overdue_days(self, obj) -> int:
+        return days_overdue(obj.due_on, today()) if obj.status in Assignment.OPEN_STATUSES else 0
+
+
+HANDLER_ONLY = ("objection_reason", "objected_on", "objection_decision", "objection_decision_note",
+                "extension_reason")
+
+
+class AssignmentDetailSerializer(AssignmentListSerializer):
+    due_explanation = serializers.JSONField(
+        read_only=True, label=_("期限计算说明"), help_text=_("期限如何计算:due(办理期限)与 objection(异议期限),各含规则、起算日、跳过的节假日与 text 说明"))
+    objection_decision_label = LabelField("objection_decision")
+
+    class Meta(AssignmentListSerializer.Meta):
+        fields = AssignmentListSerializer.Meta.fields + [
+            "original_due_on", "due_explanation", "objection_reason", "objected_on", "objection_decision",
+            "objection_decision_label", "objection_decision_note", "extension_reason", "created_at"]
+        read_only_fields = fields
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if not viewer_is_handler(self.context):
+            for name in (*HANDLER_ONLY, "objection_decision_label"):
+                fields.pop(name)
+        return fields
+
+
+class ProposalAssignmentSerializer(AssignmentDetailSerializer):
+    """An assignment inside its proposal's detail (the proposal is the parent)."""
+
+    class Meta(AssignmentDetailSerializer.Meta):
+        fields = [f for f in AssignmentDetailSerializer.Meta.fields if f != "proposal"]
+        read_only_fields = fields
+
+
+class SupervisionLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SupervisionLog
+        fields = ["id", "date", "leader", "note"]
+        read_only_fields = fields
+
+
+class ProposalDetailSerializer(ProposalListSerializer):
+    proposers = SignatureSerializer(source="signatures", many=True, read_only=True, label=_("提案人"))
+    merged_into = ProposalBriefSerializer(read_only=True, label=_("并入提案"))
+    merged_proposals = serializers.SerializerMethodField(label=_("并入本案的提案"))
+    assignments = ProposalAssignmentSerializer(many=True, read_only=True, label=_("交办"))
+    replies = serializers.SerializerMethodField(label=_("答复"), help_text=_("当前用户可见的答复与会办意见"))
+    supervision_logs = serializers.SerializerMethodField(label=_("督办记录"))
+
+    class Meta(ProposalListSerializer.Meta):
+        fields = ProposalListSerializer.Meta.fields + [
+            "body", "proposers", "proposers_more", "review_reason", "reviewed_at", "merged_into", "merged_proposals",
+            "supervising_leader", "filed_on", "closed_on", "created_at", "assignments", "replies",
+            "supervision_logs"]
+        read_only_fields = fields
+
+    def get_supervision_logs(self, obj) -> SupervisionLogSerializer(many=True):
+        if getattr(obj, "has_supervision", True) is False:
+            return []
+        return SupervisionLogSerializer(obj.supervision_logs.order_by("date", "id"), many=True).data
+
+    def get_merged_proposals(self, obj) -> ProposalBriefSerializer(many=True):
+        from proposals.selectors import proposal_visibility_q
+
+        if getattr(obj, "has_merged", True) is False:
+            return []
+        request = self.context.get("request")
+        merged = obj.merged_proposals.filter(proposal_visibility_q(getattr(request, "user", None)))
+        merged = merged.select_related("session__committee")
+        return ProposalBriefSerializer(merged, many=True).data
+
+    def get_replies(self, obj) -> list[dict]:
+        from replies.api.serializers import ReplyListSerializer
+        from replies.selectors import reply_list
+
+        request = self.context.get("request")
+        replies = reply_list(user=request.user if request else None).filter(assignment__proposal=obj)
+        return ReplyListSerializer(replies, many=True, context=self.context).data
+
+
+class ProposalCreateSerializer(serializers.Serializer):
+    """A draft proposal. The first proposer is the lead proposer (第一提案人)."""
+
+    session = serializers.PrimaryKeyRelatedField(queryset=Session.objects.all(), label=_("会议"))
+    title = serializers.CharField(max_length=300, label=_("案由"))
+    body = serializers.CharField(required=False, allow_blank=True, default="", label=_("提案内容"))
+    topic = serializers.CharField(max_length=50, required=False, allow_blank=True, default="", label=_("类别"))
+    number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                   label=_("提案号"), help_text=_("留空则自动编号"))
+    proposers = serializers.PrimaryKeyRelatedField(queryset=Proposer.objects.all(), many=True,
+                                                   label=_("提案人"), help_text=_("第一位为第一提案人"))
+    proposers_more = serializers.BooleanField(required=False, default=False, label=_("另有联名人"))
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(label=_("理由"), help_text=_("提案人或提案委员会将看到此说明"))
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("理由"))
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", label=_("说明"))
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.PrimaryKeyRelatedField(queryset=Proposal.objects.all(), label=_("并入提案"))
+    reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("理由"))
+
+
+class AssignSerializer(serializers.Serializer):
+    lead = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False, allow_null=True,
+                                              default=None, label=_("主办单位"))
+    co = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True, required=False, default=list,
+                                            label=_("会办单位"))
+    separate = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True, required=False,
+                                                  default=list, label=_("分办单位"))
+    assigned_on = serializers.DateField(required=False, allow_null=True, default=None, label=_("交办日期"),
+                                        help_text=_("留空为今天"))
+
+
+class MarkKeySerializer(serializers.Serializer):
+    is_key = serializers.BooleanField(default=True, label=_("重点提案"))
+    leader = serializers.CharField(required=False, allow_blank=True, default="", max_length=100,
+                                   label=_("督办领导"))
+
+
+class SuperviseSerializer(serializers.Serializer):
+    note = serializers.CharField(label=_("督办情况"))
+    date = serializers.DateField(required=False, allow_null=True, default=None, label=_("日期"))
+    leader = serializers.CharField(required=False, allow_blank=True, default="", max_length=100,
+                                   label=_("督办领导"))
+
+
+class ObjectSerializer(serializers.Serializer):
+    reason = serializers.CharField(label=_("异议理由"))
+
+
+class DecideObjectionSerializer(serializers.Serializer):
+    uphold = serializers.BooleanField(label=_("同意调整"))
+    note = serializers.CharField(required=False, allow_blank=True, default="", label=_("处理意见"))
+    new_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False, allow_null=True,
+                                                    default=None, label=_("新的承办单位"))
+
+
+class ExtendSerializer(serializers.Serializer):
+    new_due_on = serializers.DateField(label=_("延期后的期限"))
+    reason = serializers.CharField(label=_("延期理由"))
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    stage_label = LabelField("stage")
+    form_label = LabelField("form")
+    proposal_id = serializers.IntegerField(source="assignment.proposal_id", read_only=True, label=_("提案 ID"))
+    agency = AgencyBriefSerializer(source="assignment.agency", read_only=True, label=_("承办单位"))
+
+    class Meta:
+        model = ContactLog
+        fields = ["id", "assignment", "proposal_id", "agency", "stage", "stage_label", "form", "form_label", "date",
+                  "note", "created_at"]
+        read_only_fields = ["id", "proposal_id", "agency", "created_at"]
+
+    def get_fields(self):
+        from proposals.selectors import visible_assignments
+
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            # An assignment the user cannot see is "not found", exactly like one that does not exist.
+            fields["assignment"].queryset = visible_assignments(request.user)
+        return fields

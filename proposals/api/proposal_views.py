@@ -1,0 +1,112 @@
+"""/api/proposals/: the list and detail the selectors allow, the draft, and one POST action
+per workflow step, each calling its service (proposals.services)."""
+from django.db.models import Exists, OuterRef
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+
+from proposals import services
+from proposals.api.base import ACTION_ERRORS, FORMAT_PARAMETER, IF_MATCH_PARAMETER, TrackerViewSet
+from proposals.api.errors import error_responses
+from proposals.api.proposal_serializers import (
+    AssignSerializer,
+    MarkKeySerializer,
+    MergeSerializer,
+    NoteSerializer,
+    OptionalReasonSerializer,
+    ProposalCreateSerializer,
+    ProposalDetailSerializer,
+    ProposalListSerializer,
+    ReasonSerializer,
+    SuperviseSerializer,
+)
+from proposals.filtersets import ProposalFilterSet
+from proposals.models import Proposal, SupervisionLog
+from proposals.selectors import proposal_brief_list, proposal_list
+
+# Latest session first, then the number in natural order (第9号 before 第10号); id breaks ties.
+DEFAULT_ORDERING = ("-session_id", "number_sort", "id")
+
+
+def proposal_step(summary, request=None, description=""):
+    return extend_schema(summary=summary, description=description, request=request,
+                         parameters=[IF_MATCH_PARAMETER], responses={200: ProposalDetailSerializer, **ACTION_ERRORS})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="提案列表", parameters=[FORMAT_PARAMETER]),
+    retrieve=extend_schema(summary="提案详情(含各交办的期限计算说明)", responses={
+        200: ProposalDetailSerializer, **error_responses(404)}),
+    create=extend_schema(summary="起草提案", request=ProposalCreateSerializer, responses={
+        201: ProposalDetailSerializer, **error_responses(400, 403)}),
+)
+class ProposalViewSet(TrackerViewSet):
+    serializer_class = ProposalDetailSerializer
+    list_serializer_class = ProposalListSerializer
+    filterset_class = ProposalFilterSet
+    export_filename = "proposals"
+
+    def get_queryset(self):
+        if self.action == "list":
+            return proposal_brief_list(user=self.request.user).order_by(*DEFAULT_ORDERING)
+        # Whether anything was merged into it or supervised, so that the detail asks only then.
+        merged = Proposal.objects.filter(merged_into=OuterRef("pk"))
+        supervised = SupervisionLog.objects.filter(proposal=OuterRef("pk"))
+        return proposal_list(user=self.request.user).order_by(*DEFAULT_ORDERING).select_related(
+            "merged_into__session__committee").annotate(has_merged=Exists(merged), has_supervision=Exists(supervised))
+
+    def create(self, request, *args, **kwargs):
+        data = self.input(ProposalCreateSerializer)
+        proposal = services.proposal_create(actor=request.user, **data)
+        return self.detail_response(proposal.pk, status.HTTP_201_CREATED)
+
+    @proposal_step("提交提案(提案人或工作人员)", request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self.step(services.proposal_submit, "proposal")
+
+    @proposal_step("撤案(办理答复前)", request=OptionalReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self.step(services.proposal_withdraw, "proposal", **self.input(OptionalReasonSerializer))
+
+    @proposal_step("立案(工作人员)", request=NoteSerializer)
+    @action(detail=True, methods=["post"])
+    def file(self, request, pk=None):
+        return self.step(services.proposal_file, "proposal", **self.input(NoteSerializer))
+
+    @proposal_step("不予立案(工作人员,须说明理由)", request=ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self.step(services.proposal_reject, "proposal", **self.input(ReasonSerializer))
+
+    @proposal_step("转为意见建议(工作人员,须说明理由)", request=ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def convert(self, request, pk=None):
+        return self.step(services.proposal_convert, "proposal", **self.input(ReasonSerializer))
+
+    @proposal_step("并案(工作人员)", request=MergeSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        return self.step(services.proposal_merge, "proposal", **self.input(MergeSerializer))
+
+    @proposal_step("交办(工作人员):主办加会办,或分办", request=AssignSerializer,
+                   description="期限按会议规则计算(默认答复 3 个月、会办意见 1 个月、异议 5 个工作日)。")
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        return self.step(services.proposal_assign, "proposal", **self.input(AssignSerializer))
+
+    @proposal_step("设为或取消重点提案(工作人员)", request=MarkKeySerializer)
+    @action(detail=True, methods=["post"], url_path="mark-key")
+    def mark_key(self, request, pk=None):
+        return self.step(services.proposal_mark_key, "proposal", **self.input(MarkKeySerializer))
+
+    @proposal_step("记录督办(工作人员,仅重点提案)", request=SuperviseSerializer)
+    @action(detail=True, methods=["post"])
+    def supervise(self, request, pk=None):
+        return self.step(services.supervision_record, "proposal", **self.input(SuperviseSerializer))
+
+    @proposal_step("办结(工作人员)", request=NoteSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self.step(services.proposal_close, "proposal", **self.input(NoteSerializer))

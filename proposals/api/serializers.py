@@ -1,0 +1,200 @@
+"""Serializers of the reference data (committees, sessions, proposers, agencies, the holiday
+calendar, events) and the brief nested forms that lists use. Fields are listed explicitly;
+contact details are dropped for anyone but the proposal committee's staff."""
+from django.utils.text import format_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from proposals.models import Agency, CalendarDay, Committee, Event, Proposal, Proposer, Session
+from proposals.roles import is_committee_staff, liaison_agency_ids
+
+RULE_FIELDS = list(Committee.RULE_FIELDS)
+
+
+def request_user(context):
+    request = context.get("request")
+    return getattr(request, "user", None)
+
+
+def viewer_is_staff(context) -> bool:
+    """Staff status of the requesting user (computed once per request). Schema generation
+    sees every field: the documentation says which are for staff only."""
+    request = context.get("request")
+    view = context.get("view")
+    if request is None or getattr(view, "swagger_fake_view", False):
+        return True
+    if not hasattr(request, "_tracker_is_staff"):
+        request._tracker_is_staff = is_committee_staff(request.user)
+    return request._tracker_is_staff
+
+
+def viewer_is_handler(context) -> bool:
+    """Staff or an agency liaison: the people who handle proposals (objections, extensions)."""
+    if viewer_is_staff(context):
+        return True
+    return bool(liaison_agency_ids(request_user(context)))
+
+
+def session_key(session: Session) -> str:
+    return f"{session.committee.name}/{session.term}/{session.number}"
+
+
+class LabelField(serializers.CharField):
+    """The translated label of a choice field (``status_label`` beside ``status``); its own
+    label (a spreadsheet header) is the model field's verbose name + 名称. Labels are looked up
+    in a table kept per language: Model.get_FOO_display() rebuilds its choices on every call."""
+
+    _tables: dict = {}
+
+    def __init__(self, source, **kwargs):
+        self.choice_field = source
+        super().__init__(source=source, read_only=True, **kwargs)
+
+    def bind(self, field_name, parent):
+        model_field = parent.Meta.model._meta.get_field(self.choice_field)
+        self.choices = model_field.flatchoices
+        if self.label is None:
+            self.label = format_lazy("{}{}", model_field.verbose_name, _("名称"))
+        super().bind(field_name, parent)
+
+    def to_representation(self, value):
+        key = (id(self.choices), get_language())
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = {k: str(v) for k, v in self.choices}
+        return table.get(value, value)
+
+
+class CommitteeBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Committee
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class SessionBriefSerializer(serializers.ModelSerializer):
+    key = serializers.SerializerMethodField(label=_("会议标识"), help_text=_("政协/届/次,可用于 session= 过滤"))
+    label = serializers.SerializerMethodField(label=_("会议名称"))
+    committee = CommitteeBriefSerializer(read_only=True, label=_("政协"))
+
+    class Meta:
+        model = Session
+        fields = ["id", "key", "label", "committee", "term", "number", "year"]
+        read_only_fields = fields
+
+    def get_key(self, obj) -> str:
+        return session_key(obj)
+
+    def get_label(self, obj) -> str:
+        return str(obj)
+
+
+class ProposerBriefSerializer(serializers.ModelSerializer):
+    kind_label = LabelField("kind")
+
+    class Meta:
+        model = Proposer
+        fields = ["id", "name", "kind", "kind_label"]
+        read_only_fields = fields
+
+
+class AgencyBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class ProposalBriefSerializer(serializers.ModelSerializer):
+    session_key = serializers.SerializerMethodField(label=_("会议标识"))
+    status_label = LabelField("status")
+
+    class Meta:
+        model = Proposal
+        fields = ["id", "session_key", "number", "title", "status", "status_label"]
+        read_only_fields = fields
+
+    def get_session_key(self, obj) -> str:
+        return session_key(obj.session)
+
+
+class CommitteeSerializer(serializers.ModelSerializer):
+    level_label = LabelField("level")
+
+    class Meta:
+        model = Committee
+        fields = ["id", "name", "level", "level_label", "region", *RULE_FIELDS]
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    key = serializers.SerializerMethodField(label=_("会议标识"), help_text=_("政协/届/次,可用于 session= 过滤"))
+    label = serializers.SerializerMethodField(label=_("会议名称"))
+    committee_name = serializers.CharField(source="committee.name", read_only=True, label=_("政协名称"))
+    effective_rules = serializers.SerializerMethodField(label=_("适用期限规则"), help_text=_("本次会议实际适用的期限规则(会议、政协或默认值)"))
+
+    class Meta:
+        model = Session
+        fields = ["id", "committee", "committee_name", "term", "number", "key", "label", "year", "opened_on",
+                  "closed_on", "reply_fixed_date", *RULE_FIELDS, "effective_rules"]
+
+    def get_key(self, obj) -> str:
+        return session_key(obj)
+
+    def get_label(self, obj) -> str:
+        return str(obj)
+
+    def get_effective_rules(self, obj) -> dict[str, int]:
+        return {name: obj.rule(name) for name in RULE_FIELDS}
+
+
+class ProposerSerializer(serializers.ModelSerializer):
+    kind_label = LabelField("kind")
+    committee_name = serializers.CharField(source="committee.name", read_only=True, label=_("政协名称"))
+
+    class Meta:
+        model = Proposer
+        fields = ["id", "committee", "committee_name", "name", "kind", "kind_label", "sector", "phone", "email"]
+        extra_kwargs = {"phone": {"help_text": _("仅工作人员可见")}, "email": {"help_text": _("仅工作人员可见")}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if not viewer_is_staff(self.context):
+            # Members' contact details are never published (domain.md, Disclosure).
+            fields.pop("phone")
+            fields.pop("email")
+        return fields
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    level_label = LabelField("level")
+    aliases = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name", label=_("简称"),
+                                           help_text=_("简称或曾用名,可用于 agency= 过滤"))
+
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "aliases", "parent", "region", "level", "level_label"]
+
+
+class CalendarDaySerializer(serializers.ModelSerializer):
+    kind_label = LabelField("kind")
+
+    class Meta:
+        model = CalendarDay
+        fields = ["id", "date", "kind", "kind_label", "name"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField(label=_("操作人"))
+
+    class Meta:
+        model = Event
+        fields = ["id", "uid", "proposal", "assignment", "reply", "actor", "at", "action", "from_status", "to_status",
+                  "note", "data"]
+        read_only_fields = fields
+        extra_kwargs = {"uid": {"label": _("唯一标识")}}
+
+    def get_actor(self, obj) -> str | None:
+        if obj.actor is None:
+            return None
+        return obj.actor.get_full_name() or obj.actor.get_username()

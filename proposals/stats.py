@@ -1,0 +1,236 @@
+"""Figures of the annual handling report (domain.md, "What people measure"), per committee,
+session or agency, over any set of proposals (the caller applies visibility and filters).
+
+Definitions, so that a count by hand agrees:
+- received: proposals past the draft; filed: filed (立案) at some point (filed_on, or a status
+  that only a filed proposal reaches); merged, converted, not_filed, withdrawn: by status.
+- assigned: *answering* assignments (主办 and 分办; not 会办, not 已改办 / 已撤销); replied: those
+  whose answer stands (已答复 or 已办结; one sent back for re-handling is not replied until it
+  answers again); reply_rate = replied / assigned; replied_on_time: replied on or before the
+  due date in force (extensions and re-handling included); on_time_reply_rate =
+  replied_on_time / replied; overdue_now: open answering assignments past their due date.
+- mean_working_days_to_reply: mean over replied answering assignments of the working days
+  after the assignment date up to the reply date (holidays and make-up days from CalendarDay).
+- classification (A/B/C/D): the current-round replies (答复, not drafts) of answering
+  assignments; satisfaction: every rating given on their replies, in every round (a 不满意
+  stays counted after the re-handling it caused); satisfaction_rate = (满意 + 基本满意) / rated.
+- Per agency, a proposal counts for each agency it is assigned to (any role).
+Rates are fractions rounded to 4 places, or null when nothing was counted.
+"""
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
+
+from proposals.models import Agency, Assignment, Committee, Proposal, Session
+from proposals.selectors import today, work_calendar
+
+GROUPS = ("committee", "session", "agency")
+S = Proposal.Status
+FILED_STATUSES = (S.FILED, S.ASSIGNED, S.REPLIED, S.CLOSED)
+ANSWERING_ROLES = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
+GONE = (Assignment.Status.REASSIGNED, Assignment.Status.CANCELLED)
+PROPOSAL_COUNTS = ("received", "filed", "not_filed", "merged", "converted", "withdrawn")
+HANDLING_COUNTS = ("assigned", "replied", "replied_on_time", "overdue_now")
+CLASSES = ("A", "B", "C", "D")
+RATINGS = ("satisfied", "basically", "dissatisfied")
+REPLIED = Q(status__in=(Assignment.Status.REPLIED, Assignment.Status.CLOSED), replied_on__isnull=False)
+
+
+def _rate(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def _filtered(proposals: QuerySet) -> bool:
+    """Whether the proposals are a subset (a whole-table IN costs time, so it is left out)."""
+    return bool(proposals.query.where)
+
+
+def _answering_q(prefix: str, proposals: QuerySet, agency_ids) -> Q:
+    """Answering assignments (主办, 分办; not 已改办 / 已撤销), seen from a model ``prefix`` away."""
+    condition = Q(**{f"{prefix}role__in": ANSWERING_ROLES}) & ~Q(**{f"{prefix}status__in": GONE})
+    if agency_ids:
+        condition &= Q(**{f"{prefix}agency_id__in": agency_ids})
+    if _filtered(proposals):
+        condition &= Q(**{f"{prefix}proposal__in": proposals.values("pk")})
+    return condition
+
+
+def _key(group_by: str | None, prefix: str) -> str | None:
+    if group_by is None:
+        return None
+    return {"agency": f"{prefix}agency_id", "session": f"{prefix}proposal__session_id",
+            "committee": f"{prefix}proposal__session__committee_id"}[group_by]
+
+
+def _grouped(queryset: QuerySet, key: str | None, *fields, **annotations) -> list[dict]:
+    """Rows of the aggregation, each with its group under "g" (None when not grouped)."""
+    queryset = queryset.order_by()
+    if key is None and not fields:
+        return [{"g": None, **queryset.aggregate(**annotations)}]
+    rows = queryset.values(*([key] if key else []), *fields).annotate(**annotations)
+    return [{"g": row.pop(key) if key else None, **row} for row in rows]
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """The same condition, on a related model's fields."""
+    return Q(*[_prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+               for child in q.children], _connector=q.connector, _negated=q.negated)
+
+
+def _proposal_counts(proposals: QuerySet, group_by: str | None, agency_ids) -> list[dict]:
+    conditions = {
+        "received": ~Q(status=S.DRAFT),
+        "filed": Q(filed_on__isnull=False) | Q(status__in=FILED_STATUSES),
+        "not_filed": Q(status=S.NOT_FILED),
+        "merged": Q(status=S.MERGED),
+        "converted": Q(status=S.CONVERTED),
+        "withdrawn": Q(status=S.WITHDRAWN),
+    }
+    if group_by == "agency":
+        rows = Assignment.objects.exclude(status=Assignment.Status.REASSIGNED)
+        if _filtered(proposals):
+            rows = rows.filter(proposal__in=proposals.values("pk"))
+        if agency_ids:
+            rows = rows.filter(agency_id__in=agency_ids)
+        return _grouped(rows, "agency_id", **{name: Count("proposal_id", distinct=True, filter=_prefixed(
+            q, "proposal__")) for name, q in conditions.items()})
+    key = {None: None, "session": "session_id", "committee": "session__committee_id"}[group_by]
+    return _grouped(proposals, key, **{name: Count("id", filter=q) for name, q in conditions.items()})
+
+
+def _ordinals(iso_dates) -> dict:
+    """W(d) for each ISO date d: the working days after the earliest date up to d
+    (CalendarDay-aware), keyed by the ISO text as the database returns it."""
+    start = datetime.date.fromisoformat(min(iso_dates)[:10])
+    end = datetime.date.fromisoformat(max(iso_dates)[:10])
+    calendar = work_calendar(start, end)
+    ordinal, count, day = {}, 0, start
+    while day <= end:
+        if day != start and calendar.is_working_day(day):
+            count += 1
+        ordinal[day.isoformat()] = count
+        day += datetime.timedelta(days=1)
+    return ordinal
+
+
+def _handling(proposals, group_by, agency_ids, on: datetime.date) -> list[dict]:
+    """Everything measured on answering assignments, in one statement over one pass of them:
+    the handling counts; the A/B/C/D mix of their current replies (答复 of the current round,
+    not drafts); their replies' ratings; and, for the mean working days to reply, the replied
+    ones counted per reply date and per assignment date (sum W(reply) - sum W(assignment)).
+
+    The facts are an ORM query (the definitions above, written once); the statement only
+    groups them four ways, from one materialised pass (a WITH … AS MATERIALIZED, which
+    PostgreSQL and SQLite ≥ 3.35 both read), instead of four joins of the same tables."""
+    from django.db import connection
+
+    from replies.models import Feedback, Reply
+
+    def one(condition):
+        return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+    current = FilteredRelation("replies", condition=Q(
+        replies__kind=Reply.Kind.REPLY, replies__round=F("rehandle_count") + 1,
+    ) & ~Q(replies__status=Reply.Status.DRAFT))
+    facts = (
+        Assignment.objects.filter(_answering_q("", proposals, agency_ids)).annotate(current=current).order_by()
+        .values("id", "assigned_on", "replied_on", g=F(_key(group_by, "")), cls=F("current__classification"),
+                replied=one(REPLIED), on_time=one(REPLIED & Q(replied_on__lte=F("due_on"))),
+                overdue=one(Q(status__in=Assignment.OPEN_STATUSES, due_on__lt=on)),
+                classified=one(Q(current__id__isnull=False)))
+    )
+    sql, params = facts.query.sql_with_params()
+    q = connection.ops.quote_name
+    statement = f"""
+        WITH f AS MATERIALIZED ({sql})
+        SELECT 'h', g, CAST(cls AS TEXT), COUNT(*), SUM(replied), SUM(on_time), SUM(overdue), SUM(classified)
+          FROM f GROUP BY g, cls
+        UNION ALL SELECT 'r', g, CAST(replied_on AS TEXT), COUNT(*), 0, 0, 0, 0 FROM f WHERE replied = 1
+          GROUP BY g, replied_on
+        UNION ALL SELECT 'a', g, CAST(assigned_on AS TEXT), COUNT(*), 0, 0, 0, 0 FROM f WHERE replied = 1
+          GROUP BY g, assigned_on
+        UNION ALL SELECT 's', f.g, fb.{q("rating")}, COUNT(*), 0, 0, 0, 0
+          FROM {q(Feedback._meta.db_table)} fb JOIN {q(Reply._meta.db_table)} r ON r.{q("id")} = fb.{q("reply_id")}
+          JOIN f ON f.id = r.{q("assignment_id")} WHERE r.{q("kind")} = %s GROUP BY f.g, fb.{q("rating")}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (*params, Reply.Kind.REPLY))
+        fetched = cursor.fetchall()
+    rows, by_date = [], {"r": [], "a": []}
+    for part, g, k, n, replied, on_time, overdue, classified in fetched:
+        if part == "h":
+            rows.append({"g": g, "assigned": n, "replied": replied, "replied_on_time": on_time,
+                         "overdue_now": overdue, f"class_{k or '-'}": classified})
+        elif part == "s":
+            rows.append({"g": g, f"rating_{k}": n})
+        else:
+            by_date[part].append((g, k[:10], n))
+    if by_date["r"]:
+        ordinal = _ordinals({d for _, d, _ in by_date["r"]} | {d for _, d, _ in by_date["a"]})
+        days, replied = defaultdict(int), defaultdict(int)
+        for g, d, n in by_date["r"]:
+            days[g] += ordinal[d] * n
+            replied[g] += n
+        for g, d, n in by_date["a"]:
+            days[g] -= ordinal[d] * n
+        rows += [{"g": g, "replied_n": replied[g], "working_days": total} for g, total in days.items()]
+    return rows
+
+
+def _figures(counts: dict) -> dict:
+    figures = {name: counts.get(name, 0) for name in PROPOSAL_COUNTS + HANDLING_COUNTS}
+    figures["reply_rate"] = _rate(figures["replied"], figures["assigned"])
+    figures["on_time_reply_rate"] = _rate(figures["replied_on_time"], figures["replied"])
+    replied_n = counts.get("replied_n", 0)
+    figures["mean_working_days_to_reply"] = round(counts.get("working_days", 0) / replied_n, 1) if replied_n else None
+    class_counts = {c: counts.get(f"class_{c}", 0) for c in CLASSES}
+    classified = sum(class_counts.values())
+    figures["classification"] = {**class_counts, "total": classified,
+                                 "shares": {c: _rate(n, classified) for c, n in class_counts.items()}}
+    rating_counts = {r: counts.get(f"rating_{r}", 0) for r in RATINGS}
+    rated = sum(rating_counts.values())
+    figures["satisfaction"] = {
+        **rating_counts, "total": rated,
+        "satisfied_rate": _rate(rating_counts["satisfied"], rated),
+        "basically_rate": _rate(rating_counts["basically"], rated),
+        "dissatisfied_rate": _rate(rating_counts["dissatisfied"], rated),
+        "satisfaction_rate": _rate(rating_counts["satisfied"] + rating_counts["basically"], rated),
+    }
+    return figures
+
+
+def _labels(group_by: str, keys) -> dict:
+    keys = [k for k in keys if k is not None]
+    if group_by == "committee":
+        return {c.pk: {"id": c.pk, "name": c.name} for c in Committee.objects.filter(pk__in=keys)}
+    if group_by == "session":
+        return {s.pk: {"id": s.pk, "key": f"{s.committee.name}/{s.term}/{s.number}", "name": str(s)}
+                for s in Session.objects.filter(pk__in=keys).select_related("committee")}
+    return {a.pk: {"id": a.pk, "name": a.name} for a in Agency.objects.filter(pk__in=keys)}
+
+
+
+def proposal_stats(*, proposals: QuerySet[Proposal], group_by: str = "committee", agency_ids=None,
+                   on: datetime.date | None = None) -> dict:
+    """The figures of each group and of all the given proposals together."""
+    if group_by not in GROUPS:
+        raise ValueError(group_by)
+    on = on or today()
+    rows = _proposal_counts(proposals, group_by, agency_ids) + _handling(proposals, group_by, agency_ids, on)
+    groups, total = defaultdict(lambda: defaultdict(int)), defaultdict(int)
+    for row in rows:
+        group = groups[row["g"]]
+        for name, value in row.items():
+            if name != "g" and value:
+                group[name] += value
+                total[name] += value
+    if group_by == "agency":  # in the total a proposal counts once, whatever its number of agencies
+        proposal_totals = _proposal_counts(proposals, None, None)[0]
+        total.update({name: proposal_totals[name] for name in PROPOSAL_COUNTS})
+    labels = _labels(group_by, groups)
+    result = [{"group": labels.get(k, {"id": k, "name": ""}), **_figures(counts)} for k, counts in groups.items()]
+    result.sort(key=lambda g: (g["group"].get("key") or g["group"]["name"], g["group"]["id"] or 0))
+    return {"group_by": group_by, "on": on.isoformat(), "total": _figures(total), "groups": result}

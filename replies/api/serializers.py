@@ -1,0 +1,126 @@
+"""Serializers of replies, co-handling opinions, feedback and reference documents.
+The internal note is for the proposal committee's staff only; statuses are read-only."""
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from proposals.api.serializers import (
+    AgencyBriefSerializer,
+    LabelField,
+    ProposalBriefSerializer,
+    ProposerBriefSerializer,
+    viewer_is_staff,
+)
+from replies.models import Feedback, ReferenceDocument, Reply
+
+EDITABLE = ["doc_number", "title", "body", "signer", "signed_on", "contact_unit", "contact_person", "contact_phone",
+            "cc", "classification", "disclosure", "disclosure_reason", "internal_note"]
+
+
+class ReplyListSerializer(serializers.ModelSerializer):
+    proposal = ProposalBriefSerializer(source="assignment.proposal", read_only=True, label=_("提案"))
+    agency = AgencyBriefSerializer(source="assignment.agency", read_only=True, label=_("承办单位"))
+    kind_label = LabelField("kind")
+    status_label = LabelField("status")
+    classification_label = LabelField("classification")
+    disclosure_label = LabelField("disclosure")
+
+    class Meta:
+        model = Reply
+        fields = ["id", "assignment", "proposal", "agency", "kind", "kind_label", "round", "status", "status_label",
+                  "doc_number", "title", "signed_on", "published_on", "classification", "classification_label",
+                  "disclosure", "disclosure_label", "updated_at"]
+        read_only_fields = fields
+
+
+class ReplyDetailSerializer(ReplyListSerializer):
+    feedback_due_explanation = serializers.JSONField(read_only=True, label=_("征询期限说明"), help_text=_("征询意见期限如何计算"))
+
+    class Meta(ReplyListSerializer.Meta):
+        fields = ReplyListSerializer.Meta.fields + [
+            "body", "signer", "submitted_at", "delivered_on", "feedback_due_on", "feedback_due_explanation",
+            "contact_unit", "contact_person", "contact_phone", "cc", "disclosure_reason", "internal_note",
+            "created_at"]
+        read_only_fields = fields
+        extra_kwargs = {"internal_note": {"help_text": _("仅工作人员可见")}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if not viewer_is_staff(self.context):
+            fields.pop("internal_note")
+        return fields
+
+
+class ReplyWriteSerializer(serializers.ModelSerializer):
+    """A draft's fields. ``assignment`` is given on creation only; the kind (reply or
+    opinion) and round follow from the assignment."""
+
+    class Meta:
+        model = Reply
+        fields = ["assignment", *EDITABLE]
+        extra_kwargs = {"internal_note": {"help_text": _("仅工作人员可见")}}
+
+    def get_fields(self):
+        from proposals.selectors import visible_assignments
+
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if self.instance is not None:
+            fields["assignment"].read_only = True
+        elif request is not None:
+            fields["assignment"].queryset = visible_assignments(request.user)
+        if not viewer_is_staff(self.context):
+            fields.pop("internal_note")
+        return fields
+
+    def validate(self, attrs):
+        # The model's rule (不予公开须说明理由) checked here, so the client learns the field at once.
+        disclosure = attrs.get("disclosure", getattr(self.instance, "disclosure", Reply.Disclosure.PUBLIC))
+        reason = attrs.get("disclosure_reason", getattr(self.instance, "disclosure_reason", ""))
+        if disclosure == Reply.Disclosure.NOT_PUBLIC and not (reason or "").strip():
+            raise serializers.ValidationError({"disclosure_reason": [_("不予公开须说明理由")]})
+        return attrs
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    proposer = ProposerBriefSerializer(read_only=True, label=_("提案人"))
+    proposal = ProposalBriefSerializer(source="reply.assignment.proposal", read_only=True, label=_("提案"))
+    agency = AgencyBriefSerializer(source="reply.assignment.agency", read_only=True, label=_("承办单位"))
+    rating_label = LabelField("rating")
+
+    class Meta:
+        model = Feedback
+        fields = ["id", "reply", "proposal", "agency", "proposer", "rating", "rating_label", "comments", "given_on"]
+        read_only_fields = fields
+
+
+class FeedbackCreateSerializer(serializers.Serializer):
+    reply = serializers.PrimaryKeyRelatedField(queryset=Reply.objects.all(), label=_("答复"))
+    rating = serializers.ChoiceField(choices=Feedback.Rating.choices, label=_("评价"))
+    comments = serializers.CharField(required=False, allow_blank=True, default="", label=_("意见"))
+    proposer = serializers.PrimaryKeyRelatedField(
+        queryset=Feedback._meta.get_field("proposer").related_model.objects.all(), required=False,
+        allow_null=True, default=None, label=_("提案人"), help_text=_("工作人员代为录入时填写;提案人本人评价时留空"))
+
+    def get_fields(self):
+        from replies.selectors import visible_replies
+
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["reply"].queryset = visible_replies(request.user)
+        return fields
+
+
+class ReferenceDocumentListSerializer(serializers.ModelSerializer):
+    file_name = serializers.CharField(source="source.file_name", read_only=True, label=_("文件名"))
+
+    class Meta:
+        model = ReferenceDocument
+        fields = ["id", "title", "issuing_body", "doc_number", "document_date", "file_name"]
+        read_only_fields = fields
+
+
+class ReferenceDocumentSerializer(ReferenceDocumentListSerializer):
+    class Meta(ReferenceDocumentListSerializer.Meta):
+        fields = ReferenceDocumentListSerializer.Meta.fields + ["body"]
+        read_only_fields = fields
