@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from proposals.admin.base import due_badge, status_badge
-from proposals.models import Assignment, Proposal
+from proposals.models import Assignment, Event, Proposal
 from proposals.selectors import (
     visible_assignments,
     visible_contacts,
@@ -16,38 +16,7 @@ from proposals.selectors import (
     visible_supervision_logs,
 )
 
-EVENT_LABELS = {
-    "create": _("起草"),
-    "edit": _("修改草稿"),
-    "submit": _("提交"),
-    "withdraw": _("撤案"),
-    "cancel": _("撤销交办"),
-    "file": _("立案"),
-    "reject": _("不予立案"),
-    "convert": _("转为意见建议"),
-    "merge": _("并案"),
-    "assign": _("交办单位"),
-    "assigned": _("交办"),
-    "mark_key": _("列为重点提案"),
-    "unmark_key": _("取消重点提案"),
-    "supervise": _("督办"),
-    "acknowledge": _("签收"),
-    "object": _("申请调整"),
-    "decide_objection": _("处理交办异议"),
-    "extend": _("延期"),
-    "contact": _("沟通"),
-    "reply_draft": _("起草答复"),
-    "reply_submit": _("提交答复"),
-    "replied": _("全部答复"),
-    "publish": _("公开答复"),
-    "feedback": _("征询意见"),
-    "rehandle": _("重新办理"),
-    "reopen": _("重新进入办理"),
-    "close": _("办结"),
-    "import": _("导入"),
-    "import_correct": _("更正导入记录"),
-    "import_review": _("核对导入记录"),
-}
+EVENT_LABELS = dict(Event.Action.choices)
 _REPLY_STATUS_ACTIONS = {"reply_draft", "publish"}
 
 

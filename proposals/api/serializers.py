@@ -186,11 +186,12 @@ class CalendarDaySerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField(label=_("操作人"))
+    action_label = LabelField("action")
 
     class Meta:
         model = Event
-        fields = ["id", "uid", "proposal", "assignment", "reply", "actor", "at", "action", "from_status", "to_status",
-                  "note", "data"]
+        fields = ["id", "uid", "proposal", "assignment", "reply", "actor", "at", "action", "action_label",
+                  "from_status", "to_status", "note", "data"]
         read_only_fields = fields
         extra_kwargs = {"uid": {"label": _("唯一标识")}}
 

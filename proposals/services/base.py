@@ -46,6 +46,9 @@ def move(obj: models.Model, transitions: dict, to: str, **updates) -> str:
 
 def record_event(*, proposal, action: str, actor=None, assignment=None, reply=None, from_status="", to_status="",
                  note="", data=None) -> Event:
+    if action not in Event.Action.values:
+        # A programming error, not bad input: every action the timeline shows has a label.
+        raise ValueError(f"unknown event action {action!r}")
     return Event.objects.create(
         proposal=proposal,
         assignment=assignment,

@@ -105,6 +105,7 @@ def test_events_are_read_only(cast):
     client = client_for(cast.staff)
     events = client.get("/api/events/", {"proposal_id": proposal.pk}).json()["results"]
     assert {e["action"] for e in events} >= {"create", "submit", "file", "assign", "assigned"}
+    assert {e["action"]: e["action_label"] for e in events}["file"] == "立案"
     assert client.post("/api/events/", {}).status_code == 405
     assert client.delete(f"/api/events/{events[0]['id']}/").status_code == 405
     assert client.patch(f"/api/events/{events[0]['id']}/", {"note": "x"}).status_code == 405

@@ -325,3 +325,11 @@ def test_rejected_objection_sends_the_assignment_back_to_handling(cast):
     with pytest.raises(TransitionNotAllowed):
         services.assignment_object(actor=cast.liaison, assignment=assignment, reason="再次申请",
                                    on=datetime.date(2024, 3, 8))
+
+
+def test_an_unknown_event_action_is_a_programming_error(db):
+    from proposals.services.base import record_event
+    from tests.factories import ProposalFactory
+
+    with pytest.raises(ValueError):
+        record_event(proposal=ProposalFactory(), action="no_such_action")
