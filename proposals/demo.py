@@ -81,4 +81,13 @@ def ensure_demo():
         services.proposal_submit(actor=staff, proposal=handled)
         services.proposal_file(actor=staff, proposal=handled)
         services.proposal_assign(actor=staff, proposal=handled, lead=agency, co=[co_agency])
+
+        # One proposal past its reply deadline, so the dashboard and the overdue lists show something.
+        late = services.proposal_create(actor=staff, session=session, proposers=[member],
+                                        title="关于改善乡村学校寄宿条件的提案", body="建议……")
+        services.proposal_submit(actor=staff, proposal=late)
+        services.proposal_file(actor=staff, proposal=late)
+        services.proposal_assign(actor=staff, proposal=late, lead=agency,
+                                 assigned_on=datetime.date.today() - datetime.timedelta(days=120))
+        services.assignment_acknowledge(actor=users["liaison"], assignment=late.assignments.get())
     return users

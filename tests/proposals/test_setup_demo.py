@@ -36,3 +36,13 @@ def test_setup_demo_keeps_staff_corrections_to_corpus_records():
     call_command("setup_demo", stdout=StringIO())
     proposal.refresh_from_db()
     assert proposal.topic == "教育"
+
+
+@pytest.mark.django_db
+def test_demo_has_an_overdue_proposal_for_the_liaison_to_see():
+    from proposals.selectors import overdue_assignments
+
+    call_command("setup_demo", stdout=StringIO())
+    late = overdue_assignments().filter(agency__name="示范市教育局")
+    assert late.count() == 1
+    assert late.get().agency.liaisons.filter(username="liaison").exists()
