@@ -6,6 +6,11 @@ Proportions (a city committee's year, domain.md): 20 committees × 5 sessions; 2
 20 % assigned (a third of them overdue), the rest before assignment; 80 % lead (+0–2 co-handlers),
 20 % two separate agencies; replies A 50 % / B 35 % / C 12 % / D 3 %, 85 % 主动公开 (70 % of
 those published); feedback 满意 70 % / 基本满意 25 % / 不满意 5 %.
+
+Deadlines are stored as the services store them (Assignment.due_explanation: the reply or
+co-handling deadline and the objection window, each Deadline.as_dict(), computed with the
+seeded holiday calendar; 5 % of the answered ones extended by a month), so that the API
+explains them exactly as it would in use.
 """
 from __future__ import annotations
 
@@ -37,6 +42,8 @@ CITIES = ["曲靖", "楚雄", "长春", "重庆", "昆明", "玉溪", "大理", 
 STATUSES = [("closed", 50), ("replied", 14), ("assigned", 20), ("submitted", 3), ("filed", 2), ("not_filed", 3),
             ("converted", 3), ("merged", 2), ("withdrawn", 1), ("draft", 2)]
 BATCH = 5000
+# Bumped whenever the data changes, so that benchmarks/api.py --reuse refills an older database.
+DATA_VERSION = 2
 
 
 def _weighted(rng, pairs):
@@ -49,8 +56,11 @@ def fill(n: int, seed: int = 20240521, today: datetime.date | None = None) -> di
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
+    from proposals.deadlines import (add_months, extended_deadline, months_deadline, reply_deadline,
+                                     working_days_deadline)
     from proposals.models import (Agency, AgencyAlias, Assignment, Committee, Event, Proposal, ProposalProposer,
                                   Proposer, Session)
+    from proposals.selectors import work_calendar
     from proposals.naturalsort import natural_sort_key
     from proposals.search import compose
     from replies.models import Feedback, Reply
@@ -109,26 +119,45 @@ def fill(n: int, seed: int = 20240521, today: datetime.date | None = None) -> di
     Proposal.objects.bulk_update(merged, ["status", "merged_into"], batch_size=BATCH)
 
     assignments, events = [], []
-    now = timezone.now()
+    now = timezone.localtime()
+    calendar = work_calendar(datetime.date(2015, 1, 1), today + datetime.timedelta(days=400))
+    objection_windows = {}
+
+    def objection(assigned_on):
+        if assigned_on not in objection_windows:
+            objection_windows[assigned_on] = working_days_deadline(
+                "objection_working_days", "assigned", assigned_on, 5, calendar)
+        return objection_windows[assigned_on]
+
     for proposal, (status, signers, chosen, submitted) in zip(proposals, plans):
         signatures += [ProposalProposer(proposal=proposal, proposer=p, position=k) for k, p in enumerate(signers)]
         events.append(Event(proposal=proposal, action="create", to_status="draft", at=now))
         if status not in ("assigned", "replied", "closed"):
             continue
-        assigned_on = submitted + datetime.timedelta(days=20)
-        overdue = status == "assigned" and rng.random() < 0.33
-        due = (today - datetime.timedelta(days=rng.randrange(1, 90))) if overdue else (
-            assigned_on + datetime.timedelta(days=91) if status != "assigned" else today + datetime.timedelta(
-                days=rng.randrange(1, 90)))
+        if status == "assigned":  # open: due within the next 90 days, a third of them already past
+            overdue = rng.random() < 0.33
+            due = today + datetime.timedelta(days=-rng.randrange(1, 90) if overdue else rng.randrange(1, 90))
+            assigned_on = add_months(due, -3)
+        else:
+            assigned_on = submitted + datetime.timedelta(days=20)
+        reply = reply_deadline(assigned_on, 3)
+        if status != "assigned" and rng.random() < 0.05:
+            reply = extended_deadline(reply, add_months(assigned_on, 4), 6, "涉及多个部门,需进一步协调")
+        co_opinion = months_deadline("co_opinion_months", "assigned", assigned_on, 1)
+        original = datetime.date.fromisoformat(reply.extension["original_due_on"]) if reply.extension else reply.due_on
+        window = objection(assigned_on)
         a_status = {"assigned": "acknowledged", "replied": "replied", "closed": "closed"}[status]
         replied_on = assigned_on + datetime.timedelta(days=rng.randrange(30, 110)) if status != "assigned" else None
         for agency, role in chosen:
+            deadline = co_opinion if role == "co" else reply
             assignments.append(Assignment(
                 proposal=proposal, agency=agency, role=role, status=a_status, assigned_on=assigned_on,
-                acknowledged_on=assigned_on + datetime.timedelta(days=2), due_on=due, original_due_on=due,
+                acknowledged_on=assigned_on + datetime.timedelta(days=2), objection_due_on=window.due_on,
+                due_on=deadline.due_on, original_due_on=original if role != "co" else deadline.due_on,
                 replied_on=replied_on if role != "co" else None,
-                due_explanation={"due": {"due_on": due.isoformat(), "rule": "reply_months", "text": "答复期限"}}))
-        proposal.next_due_on = due if status == "assigned" else None
+                extension_reason=deadline.extension.get("reason", ""),
+                due_explanation={"due": deadline.as_dict(), "objection": window.as_dict()}))
+        proposal.next_due_on = reply.due_on if status == "assigned" else None
         events.append(Event(proposal=proposal, action="assign", to_status="assigned", at=now))
     Proposal.objects.bulk_update([p for p in proposals if p.next_due_on], ["next_due_on"], batch_size=BATCH)
     ProposalProposer.objects.bulk_create(signatures, batch_size=BATCH)

@@ -105,11 +105,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
-    # Session first: an anonymous write is then a 403 ("may see but not do"), and the
-    # browsable API works; scripts send "Authorization: Token …" (tokens issued in the admin).
+    # Token first: its WWW-Authenticate header makes a request that needs a login (an anonymous
+    # write, a bad token) a 401, which tells a script to authenticate; a logged-in user who may
+    # see but not do gets a 403. Sessions serve the browsable API after logging in.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["proposals.api.permissions.ReadOrAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["proposals.api.filters.TrackerFilterBackend"],
@@ -129,8 +130,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Proposals, assignments, replies and feedback of CPPCC committees. Lists are paged "
         "(?page, ?page_size; ?pagination=cursor for large sets), filtered by the parameters shown, and "
-        "downloadable with ?format=csv or ?format=xlsx. Errors: 400 (field and reason), 403 (visible but not "
-        "allowed), 404 (absent or not visible), 409 (changed under the request). Authenticate with a session or "
+        "downloadable with ?format=csv or ?format=xlsx. Errors: 400 (field and reason), 401 (log in or send a "
+        "valid token), 403 (visible but not allowed), 404 (absent or not visible), 409 (changed under the request). "
+        "Authenticate with a session or "
         "with the header 'Authorization: Token <key>' (tokens are issued by staff in the admin)."
     ),
     "VERSION": "1.0.0",

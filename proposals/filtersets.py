@@ -97,15 +97,22 @@ class NaturalOrderingFilter(django_filters.OrderingFilter):
 
 
 class TrackerFilterSet(django_filters.FilterSet):
-    """Splits comma-separated values of multi-valued filters (``status=a,b`` = ``status=a&status=b``)."""
+    """Splits comma-separated values of multi-valued filters (``status=a,b`` = ``status=a&status=b``).
 
-    def __init__(self, data=None, *args, **kwargs):
+    ``requested_only=True`` builds only the filters that the data names: a filter without a
+    value filters nothing, and copying every filter and building its form field costs more
+    than the page's SQL (every filter here reads one parameter of its own name)."""
+
+    def __init__(self, data=None, *args, requested_only=False, **kwargs):
         if data is not None and hasattr(data, "getlist"):
             data = data.copy()
             for name, flt in self.base_filters.items():
                 if isinstance(flt, django_filters.MultipleChoiceFilter) and name in data:
                     data.setlist(name, [part.strip() for raw in data.getlist(name) for part in raw.split(",")
                                         if part.strip()])
+        if requested_only and data is not None:
+            # An instance attribute: BaseFilterSet.__init__ deep-copies self.base_filters.
+            self.base_filters = {name: flt for name, flt in self.base_filters.items() if name in data}
         super().__init__(data, *args, **kwargs)
         for flt in self.filters.values():
             # django-filter adds DISTINCT for multiple values; these filters never join a to-many

@@ -6,11 +6,12 @@ names (with aliases), converted to Simplified (OpenCC t2s) and lower-cased. A qu
 normalised the same way and matched as a substring, term by term (terms split on spaces,
 all must match).
 
-On PostgreSQL a GIN index on ``tracker_bigrams(search_text)`` (every distinct pair of
-adjacent characters, migration 0004) answers a term of two or more characters without
-reading the table: a 2-character term is one bigram lookup; a longer term needs all its
-bigrams and is then confirmed with LIKE. On SQLite (and for 1-character terms) the same
-filter is a plain substring match on ``search_text``.
+On PostgreSQL the column ``search_bigrams`` (generated from ``tracker_bigrams(search_text)``:
+every distinct pair of adjacent characters; migrations 0004 and 0008) and its GIN index answer
+a term of two or more characters without reading the table: a 2-character term is one bigram
+lookup; a longer term needs all its bigrams and is then confirmed with LIKE. The column is not
+a model field (the database keeps it). On SQLite (and for 1-character terms) the same filter
+is a plain substring match on ``search_text``.
 """
 from __future__ import annotations
 
@@ -53,8 +54,12 @@ def bigrams(term: str) -> list[str]:
     return sorted({term[i:i + 2] for i in range(len(term) - 1)})
 
 
+BIGRAMS_COLUMN = "search_bigrams"
+
+
 class BigramsContain(Func):
-    """``tracker_bigrams(search_text) @> ARRAY[…]``: answered by the GIN index on PostgreSQL."""
+    """``search_bigrams @> ARRAY[…]`` on the table of ``search_text``: answered by the GIN index
+    on PostgreSQL, and cheap for a row tested one by one (the bigrams are stored)."""
 
     output_field = BooleanField()
 
@@ -63,8 +68,11 @@ class BigramsContain(Func):
         self.grams = list(grams)
 
     def as_sql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"tracker_bigrams({sql}) @> %s::text[]", (*params, self.grams)
+        sql, params = compiler.compile(self.source_expressions[0])  # <alias>."search_text"
+        text_column = connection.ops.quote_name(SEARCH_FIELD)
+        assert sql.endswith(text_column), sql
+        return f"{sql[:-len(text_column)]}{connection.ops.quote_name(BIGRAMS_COLUMN)} @> %s::text[]", (
+            *params, self.grams)
 
 
 def search_condition(query: str, *, prefix: str = "", vendor: str | None = None) -> Q | None:

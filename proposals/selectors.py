@@ -197,3 +197,30 @@ def proposal_brief_list(*, user, queryset: QuerySet[Proposal] | None = None) -> 
             Prefetch("assignments", queryset=lead_agencies, to_attr="lead_assignments"),
         )
     )
+
+
+def proposal_detail_list(*, user, queryset: QuerySet[Proposal] | None = None) -> QuerySet[Proposal]:
+    """Proposals the user may see, with what a detail shows and no more: session and committee;
+    the proposers in signing order and the assignments with their agencies (one query each,
+    brief columns of the related rows); ``has_merged`` / ``has_supervision`` so that the
+    merged proposals and the supervision log are asked for only when there are any. The
+    search text (a copy of the body and every name) is left out; ``merged_into`` is loaded on
+    access (rare: merged proposals only)."""
+    from django.db.models import Prefetch
+
+    from proposals.models import ProposalProposer, SupervisionLog
+
+    base = queryset if queryset is not None else Proposal.objects.all()
+    # Ordered by plain columns: the related models' default orderings would join Proposal.
+    signatures = ProposalProposer.objects.select_related("proposer").only(
+        "proposal_id", "position", "proposer__id", "proposer__name", "proposer__kind").order_by("position")
+    assignments = Assignment.objects.select_related("agency").defer(
+        "agency__parent", "agency__region", "agency__level").order_by("role", "id")
+    return (
+        base.filter(proposal_visibility_q(user))
+        .select_related("session__committee")
+        .defer("search_text")
+        .annotate(has_merged=Exists(Proposal.objects.filter(merged_into=OuterRef("pk"))),
+                  has_supervision=Exists(SupervisionLog.objects.filter(proposal=OuterRef("pk"))))
+        .prefetch_related(Prefetch("signatures", queryset=signatures), Prefetch("assignments", queryset=assignments))
+    )

@@ -33,7 +33,7 @@ def test_schema_describes_every_action_with_its_errors(schema):
     for base, actions in ACTIONS.items():
         for action in actions:
             operation = schema["paths"][f"{base}{action}/"]["post"]
-            assert {"200", "400", "403", "404", "409"} <= set(operation["responses"]), (base, action)
+            assert {"200", "400", "401", "403", "404", "409"} <= set(operation["responses"]), (base, action)
             assert any(p["name"] == "If-Match" for p in operation["parameters"])
 
 
@@ -79,7 +79,18 @@ def test_token_authenticates_a_script():
     assert client.post(f"/api/assignments/{lead.pk}/acknowledge/").status_code == 200
     client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
     refused = client.get("/api/proposals/")
-    assert refused.status_code == 403 and refused.json()["code"] == "authentication_failed"
+    assert refused.status_code == 401 and refused.json()["code"] == "authentication_failed"
+    assert refused["WWW-Authenticate"] == "Token"
+
+
+@pytest.mark.django_db
+def test_a_session_login_writes_and_an_anonymous_session_is_asked_to_authenticate(client):
+    """The browsable API: a logged-in session acts (no token); without a login a write is a 401."""
+    cast = make_cast()
+    proposal = proposal_at(cast, Proposal.Status.SUBMITTED)
+    assert client.post(f"/api/proposals/{proposal.pk}/file/").status_code == 401
+    client.force_login(cast.staff)
+    assert client.post(f"/api/proposals/{proposal.pk}/file/").status_code == 200
 
 
 @pytest.mark.django_db

@@ -2,7 +2,8 @@
 
 Reading: a role either finds the object in the list and gets its detail (200), or finds it in
 neither and gets 404, exactly as for an id that does not exist. Doing: 200 for who may,
-403 for who may see but not do (and for anonymous writers), 404 for who may not see.
+401 for anonymous writers (log in first), 403 for who may see but not do, 404 for who may
+not see.
 Fields: contact details and internal notes reach the staff only.
 """
 import pytest
@@ -34,17 +35,18 @@ READ_MATRIX = [
 ]
 
 # (method path, world attribute, {role: status}); roles not named get 404 (they cannot see it).
+# An anonymous caller is asked to authenticate (401) before anything is looked up.
 ACTION_MATRIX = [
-    ("proposals/{id}/file/", "submitted", {"staff": 200, "proposer": 403, "anonymous": 403}),
-    ("proposals/{id}/submit/", "draft", {"staff": 200, "proposer": 200, "anonymous": 403}),
+    ("proposals/{id}/file/", "submitted", {"staff": 200, "proposer": 403, "anonymous": 401}),
+    ("proposals/{id}/submit/", "draft", {"staff": 200, "proposer": 200, "anonymous": 401}),
     ("proposals/{id}/withdraw/", "assigned", {"staff": 200, "proposer": 200, "liaison": 403, "co_liaison": 403,
-                                              "anonymous": 403}),
+                                              "anonymous": 401}),
     ("assignments/{id}/acknowledge/", "co", {"staff": 200, "co_liaison": 200, "liaison": 403, "proposer": 403,
-                                             "anonymous": 403}),
+                                             "anonymous": 401}),
     ("assignments/{id}/extend/", "lead", {"staff": 200, "liaison": 403, "co_liaison": 403, "proposer": 403,
-                                          "anonymous": 403}),
-    ("replies/{id}/submit/", "draft_reply", {"staff": 200, "liaison": 200, "anonymous": 403}),
-    ("replies/{id}/publish/", "private_reply", {"staff": 400, "liaison": 403, "proposer": 403, "anonymous": 403}),
+                                          "anonymous": 401}),
+    ("replies/{id}/submit/", "draft_reply", {"staff": 200, "liaison": 200, "anonymous": 401}),
+    ("replies/{id}/publish/", "private_reply", {"staff": 400, "liaison": 403, "proposer": 403, "anonymous": 401}),
 ]
 ACTION_BODIES = {"assignments/{id}/extend/": {"new_due_on": "2024-07-01", "reason": "情况复杂"}}
 
@@ -100,6 +102,9 @@ def test_action_matrix(world, path, attribute, role, expected):
     response = client_for(world.user(role)).post("/api/" + path.format(id=obj.pk), ACTION_BODIES.get(path, {}),
                                                   format="json")
     assert response.status_code == expected, response.content
+    if expected == 401:
+        assert response["WWW-Authenticate"] == "Token"
+        assert response.json()["code"] == "not_authenticated"
     after = type(obj).objects.get(pk=obj.pk)
     if expected != 200:
         assert after.status == before, "a refused step changes nothing"

@@ -1,6 +1,8 @@
 """The one place where errors become HTTP responses.
 
 - bad input (serializer, filter or InvalidInput from a service): 400 ``{"field": ["reason"]}``;
+- a request that needs a login (an anonymous write) or a bad token: 401, with
+  ``WWW-Authenticate: Token``;
 - a step the object's state does not allow (TransitionNotAllowed): 400 ``{"detail", "code"}``;
 - a step the user may not take on an object they can see (ActionForbidden): 403;
 - an object the user may not see: 404, exactly as for one that does not exist;
@@ -58,7 +60,7 @@ def tracker_exception_handler(exc, context):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """403, 404, 409 and a disallowed step (400): a readable reason and a stable code."""
+    """401, 403, 404, 409 and a disallowed step (400): a readable reason and a stable code."""
 
     detail = serializers.CharField(help_text="中文说明(Accept-Language: en 时为英文)")
     code = serializers.CharField(
@@ -75,13 +77,16 @@ BAD_REQUEST_SCHEMA = {
 
 
 def error_responses(*codes):
-    """The OpenAPI responses of these error codes, for extend_schema(responses=…)."""
+    """The OpenAPI responses of these error codes, for extend_schema(responses=…); 401 goes with 403."""
     from drf_spectacular.utils import OpenApiResponse
 
     described = {
         400: OpenApiResponse(BAD_REQUEST_SCHEMA, description=gettext_lazy("输入有误:字段及原因;或当前状态不允许此操作")),
+        401: OpenApiResponse(ErrorSerializer, description=gettext_lazy("需要登录:未登录,或令牌无效")),
         403: OpenApiResponse(ErrorSerializer, description=gettext_lazy("可以查看但无权执行此操作")),
         404: OpenApiResponse(ErrorSerializer, description=gettext_lazy("不存在或无权查看")),
         409: OpenApiResponse(ErrorSerializer, description=gettext_lazy("记录已被他人修改(并发变更或 If-Match 不符)")),
     }
+    if 403 in codes:  # whatever needs a right needs a login first
+        codes = sorted({*codes, 401})
     return {code: described[code] for code in codes}

@@ -1,5 +1,9 @@
 """Serializers of proposals, assignments, contacts and supervision, and the inputs of their
-workflow actions. Every status is read-only: it changes through the actions only."""
+workflow actions. Every status is read-only: it changes through the actions only.
+
+The list and detail serializers of proposals and assignments write their output in
+``represent`` (see represent.py: the same keys as their declared fields, without DRF's
+per-field machinery); the declared fields describe them to the schema and the exports."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -7,6 +11,18 @@ from proposals.deadlines import days_overdue
 from proposals.models import Agency, Assignment, ContactLog, Proposal, Proposer, Session, SupervisionLog
 from proposals.selectors import today
 
+from .represent import (
+    DeadlineExplanationField,
+    FastRepresentation,
+    agency_brief,
+    date,
+    datetime,
+    explain_deadlines,
+    label,
+    proposal_brief,
+    proposer_brief,
+    session_brief,
+)
 from .serializers import (
     AgencyBriefSerializer,
     LabelField,
@@ -29,13 +45,25 @@ def lead_assignment(proposal):
     return None
 
 
-def proposal_overdue_days(proposal) -> int:
+def lead_signature(proposal):
+    """The lead proposer's signature, from the prefetched signatures (no query)."""
+    signatures = getattr(proposal, "lead_signatures", None)
+    if signatures is None:
+        signatures = proposal.signatures.all()
+    return signatures[0] if signatures else None
+
+
+def proposal_overdue_days(proposal, on=None) -> int:
     if proposal.status != Proposal.Status.ASSIGNED:
         return 0
-    return days_overdue(proposal.next_due_on, today())
+    return days_overdue(proposal.next_due_on, on or today())
 
 
-class ProposalListSerializer(serializers.ModelSerializer):
+def assignment_overdue_days(assignment, on=None) -> int:
+    return days_overdue(assignment.due_on, on or today()) if assignment.status in Assignment.OPEN_STATUSES else 0
+
+
+class ProposalListSerializer(FastRepresentation, serializers.ModelSerializer):
     session = SessionBriefSerializer(read_only=True, label=_("会议"))
     status_label = LabelField("status")
     lead_proposer = serializers.SerializerMethodField(label=_("第一提案人"))
@@ -48,24 +76,30 @@ class ProposalListSerializer(serializers.ModelSerializer):
                   "lead_agency", "submitted_on", "next_due_on", "overdue_days", "updated_at"]
         read_only_fields = fields
 
-    # Plain dicts (the shape of ProposerBriefSerializer / AgencyBriefSerializer): a serializer
-    # per row would cost more than the whole page's queries.
     def get_lead_proposer(self, obj) -> ProposerBriefSerializer(allow_null=True):
-        signatures = getattr(obj, "lead_signatures", None)
-        if signatures is None:
-            signatures = obj.signatures.all()
-        if not signatures:
-            return None
-        proposer = signatures[0].proposer
-        return {"id": proposer.pk, "name": proposer.name, "kind": proposer.kind,
-                "kind_label": proposer.get_kind_display()}
+        signature = lead_signature(obj)
+        return proposer_brief(signature.proposer) if signature else None
 
     def get_lead_agency(self, obj) -> AgencyBriefSerializer(allow_null=True):
         lead = lead_assignment(obj)
-        return {"id": lead.agency.pk, "name": lead.agency.name} if lead else None
+        return agency_brief(lead.agency) if lead else None
 
     def get_overdue_days(self, obj) -> int:
         return proposal_overdue_days(obj)
+
+    def represent(self, obj) -> dict:
+        if not hasattr(self, "_today"):
+            self._today = today()
+        signature, lead = lead_signature(obj), lead_assignment(obj)
+        return {
+            "id": obj.pk, "session": self.brief("session", obj.session, session_brief), "number": obj.number,
+            "title": obj.title, "topic": obj.topic, "status": obj.status,
+            "status_label": label(Proposal, "status", obj.status), "is_key": obj.is_key,
+            "lead_proposer": proposer_brief(signature.proposer) if signature else None,
+            "lead_agency": agency_brief(lead.agency) if lead else None,
+            "submitted_on": date(obj.submitted_on), "next_due_on": date(obj.next_due_on),
+            "overdue_days": proposal_overdue_days(obj, self._today), "updated_at": datetime(obj.updated_at),
+        }
 
 
 class SignatureSerializer(serializers.Serializer):
@@ -73,7 +107,7 @@ class SignatureSerializer(serializers.Serializer):
     proposer = ProposerBriefSerializer(read_only=True, label=_("提案人"))
 
 
-class AssignmentListSerializer(serializers.ModelSerializer):
+class AssignmentListSerializer(FastRepresentation, serializers.ModelSerializer):
     proposal = ProposalBriefSerializer(read_only=True, label=_("提案"))
     agency = AgencyBriefSerializer(read_only=True, label=_("承办单位"))
     role_label = LabelField("role")
@@ -88,7 +122,23 @@ class AssignmentListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_overdue_days(self, obj) -> int:
-        return days_overdue(obj.due_on, today()) if obj.status in Assignment.OPEN_STATUSES else 0
+        return assignment_overdue_days(obj)
+
+    def represent(self, obj) -> dict:
+        if not hasattr(self, "_today"):
+            self._today = today()
+        data = {"id": obj.pk}
+        if "proposal" in self.Meta.fields:
+            data["proposal"] = self.brief("proposal", obj.proposal, proposal_brief)
+        data.update({
+            "agency": agency_brief(obj.agency), "role": obj.role, "role_label": label(Assignment, "role", obj.role),
+            "status": obj.status, "status_label": label(Assignment, "status", obj.status),
+            "assigned_on": date(obj.assigned_on), "acknowledged_on": date(obj.acknowledged_on),
+            "objection_due_on": date(obj.objection_due_on), "due_on": date(obj.due_on),
+            "overdue_days": assignment_overdue_days(obj, self._today), "replied_on": date(obj.replied_on),
+            "rehandle_count": obj.rehandle_count, "updated_at": datetime(obj.updated_at),
+        })
+        return data
 
 
 HANDLER_ONLY = ("objection_reason", "objected_on", "objection_decision", "objection_decision_note",
@@ -96,8 +146,8 @@ HANDLER_ONLY = ("objection_reason", "objected_on", "objection_decision", "object
 
 
 class AssignmentDetailSerializer(AssignmentListSerializer):
-    due_explanation = serializers.JSONField(
-        read_only=True, label=_("期限计算说明"), help_text=_("期限如何计算:due(办理期限)与 objection(异议期限),各含规则、起算日、跳过的节假日与 text 说明"))
+    due_explanation = DeadlineExplanationField(
+        label=_("期限计算说明"), help_text=_("期限如何计算:due(办理期限)与 objection(异议期限),各含规则、起算日、跳过的节假日与 text 说明(按请求的语言生成)"))
     objection_decision_label = LabelField("objection_decision")
 
     class Meta(AssignmentListSerializer.Meta):
@@ -112,6 +162,26 @@ class AssignmentDetailSerializer(AssignmentListSerializer):
             for name in (*HANDLER_ONLY, "objection_decision_label"):
                 fields.pop(name)
         return fields
+
+    def represent(self, obj) -> dict:
+        data = super().represent(obj)
+        data["original_due_on"] = date(obj.original_due_on)
+        data["due_explanation"] = explain_deadlines(obj.due_explanation)
+        if self.handler_view:
+            data.update({
+                "objection_reason": obj.objection_reason, "objected_on": date(obj.objected_on),
+                "objection_decision": obj.objection_decision,
+                "objection_decision_label": label(Assignment, "objection_decision", obj.objection_decision),
+                "objection_decision_note": obj.objection_decision_note, "extension_reason": obj.extension_reason,
+            })
+        data["created_at"] = datetime(obj.created_at)
+        return data
+
+    @property
+    def handler_view(self) -> bool:
+        if not hasattr(self, "_handler_view"):
+            self._handler_view = viewer_is_handler(self.context)
+        return self._handler_view
 
 
 class ProposalAssignmentSerializer(AssignmentDetailSerializer):
@@ -129,6 +199,25 @@ class SupervisionLogSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def merged_into(proposal):
+    """The proposal this one was merged into, with what its brief form shows (one query, and
+    only for a merged proposal; proposal_detail_list does not join it)."""
+    if "merged_into" not in proposal._state.fields_cache:
+        proposal.merged_into = Proposal.objects.select_related("session__committee").only(
+            "id", "number", "title", "status", "session__term", "session__number", "session__committee__name",
+        ).get(pk=proposal.merged_into_id)
+    return proposal.merged_into
+
+
+# What ReplyListSerializer shows of a reply itself (the letter's text is for its detail).
+REPLY_LIST_COLUMNS = ("id", "assignment", "kind", "round", "status", "doc_number", "title", "signed_on",
+                      "published_on", "classification", "disclosure", "updated_at")
+
+
+def supervision_log(log) -> dict:
+    return {"id": log.pk, "date": date(log.date), "leader": log.leader, "note": log.note}
+
+
 class ProposalDetailSerializer(ProposalListSerializer):
     proposers = SignatureSerializer(source="signatures", many=True, read_only=True, label=_("提案人"))
     merged_into = ProposalBriefSerializer(read_only=True, label=_("并入提案"))
@@ -144,28 +233,69 @@ class ProposalDetailSerializer(ProposalListSerializer):
             "supervision_logs"]
         read_only_fields = fields
 
-    def get_supervision_logs(self, obj) -> SupervisionLogSerializer(many=True):
+    def _supervision_logs(self, obj):
         if getattr(obj, "has_supervision", True) is False:
             return []
-        return SupervisionLogSerializer(obj.supervision_logs.order_by("date", "id"), many=True).data
+        return obj.supervision_logs.order_by("date", "id")
 
-    def get_merged_proposals(self, obj) -> ProposalBriefSerializer(many=True):
+    def _merged_proposals(self, obj):
         from proposals.selectors import proposal_visibility_q
 
         if getattr(obj, "has_merged", True) is False:
             return []
         request = self.context.get("request")
         merged = obj.merged_proposals.filter(proposal_visibility_q(getattr(request, "user", None)))
-        merged = merged.select_related("session__committee")
-        return ProposalBriefSerializer(merged, many=True).data
+        return merged.select_related("session__committee").order_by("session_id", "number_sort", "id")
 
-    def get_replies(self, obj) -> list[dict]:
-        from replies.api.serializers import ReplyListSerializer
+    def _replies(self, obj):
+        """The replies the user may see, each with its assignment taken from the proposal's
+        prefetched assignments (the proposal and agencies are already loaded)."""
         from replies.selectors import reply_list
 
         request = self.context.get("request")
-        replies = reply_list(user=request.user if request else None).filter(assignment__proposal=obj)
-        return ReplyListSerializer(replies, many=True, context=self.context).data
+        replies = list(reply_list(user=request.user if request else None).filter(assignment__proposal=obj)
+                       .select_related(None).only(*REPLY_LIST_COLUMNS)
+                       .order_by("assignment__role", "assignment_id", "round", "kind", "id"))
+        assignments = {a.pk: a for a in obj.assignments.all()}
+        for reply in replies:
+            assignment = assignments.get(reply.assignment_id)
+            if assignment is not None:
+                assignment.proposal = obj
+                reply.assignment = assignment
+        return replies
+
+    def get_supervision_logs(self, obj) -> SupervisionLogSerializer(many=True):
+        return SupervisionLogSerializer(self._supervision_logs(obj), many=True).data
+
+    def get_merged_proposals(self, obj) -> ProposalBriefSerializer(many=True):
+        return ProposalBriefSerializer(self._merged_proposals(obj), many=True).data
+
+    def get_replies(self, obj) -> list[dict]:
+        from replies.api.serializers import ReplyListSerializer
+
+        return ReplyListSerializer(self._replies(obj), many=True, context=self.context).data
+
+    def represent(self, obj) -> dict:
+        from replies.api.serializers import ReplyListSerializer
+
+        data = super().represent(obj)
+        assignments = ProposalAssignmentSerializer(context=self.context)
+        replies = ReplyListSerializer(context=self.context)
+        data.update({
+            "body": obj.body,
+            "proposers": [{"position": s.position, "proposer": proposer_brief(s.proposer)}
+                          for s in obj.signatures.all()],
+            "proposers_more": obj.proposers_more, "review_reason": obj.review_reason,
+            "reviewed_at": datetime(obj.reviewed_at),
+            "merged_into": proposal_brief(merged_into(obj)) if obj.merged_into_id else None,
+            "merged_proposals": [proposal_brief(p) for p in self._merged_proposals(obj)],
+            "supervising_leader": obj.supervising_leader, "filed_on": date(obj.filed_on),
+            "closed_on": date(obj.closed_on), "created_at": datetime(obj.created_at),
+            "assignments": [assignments.represent(a) for a in obj.assignments.all()],
+            "replies": [replies.represent(r) for r in self._replies(obj)],
+            "supervision_logs": [supervision_log(log) for log in self._supervision_logs(obj)],
+        })
+        return data
 
 
 class ProposalCreateSerializer(serializers.Serializer):

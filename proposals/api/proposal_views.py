@@ -1,6 +1,5 @@
 """/api/proposals/: the list and detail the selectors allow, the draft, and one POST action
 per workflow step, each calling its service (proposals.services)."""
-from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -21,8 +20,7 @@ from proposals.api.proposal_serializers import (
     SuperviseSerializer,
 )
 from proposals.filtersets import ProposalFilterSet
-from proposals.models import Proposal, SupervisionLog
-from proposals.selectors import proposal_brief_list, proposal_list
+from proposals.selectors import proposal_brief_list, proposal_detail_list
 
 # Latest session first, then the number in natural order (第9号 before 第10号); id breaks ties.
 DEFAULT_ORDERING = ("-session_id", "number_sort", "id")
@@ -49,11 +47,7 @@ class ProposalViewSet(TrackerViewSet):
     def get_queryset(self):
         if self.action == "list":
             return proposal_brief_list(user=self.request.user).order_by(*DEFAULT_ORDERING)
-        # Whether anything was merged into it or supervised, so that the detail asks only then.
-        merged = Proposal.objects.filter(merged_into=OuterRef("pk"))
-        supervised = SupervisionLog.objects.filter(proposal=OuterRef("pk"))
-        return proposal_list(user=self.request.user).order_by(*DEFAULT_ORDERING).select_related(
-            "merged_into__session__committee").annotate(has_merged=Exists(merged), has_supervision=Exists(supervised))
+        return proposal_detail_list(user=self.request.user).order_by(*DEFAULT_ORDERING)
 
     def create(self, request, *args, **kwargs):
         data = self.input(ProposalCreateSerializer)

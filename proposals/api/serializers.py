@@ -2,10 +2,10 @@
 calendar, events) and the brief nested forms that lists use. Fields are listed explicitly;
 contact details are dropped for anyone but the proposal committee's staff."""
 from django.utils.text import format_lazy
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from proposals.api.represent import label, session_key
 from proposals.models import Agency, CalendarDay, Committee, Event, Proposal, Proposer, Session
 from proposals.roles import is_committee_staff, liaison_agency_ids
 
@@ -36,34 +36,24 @@ def viewer_is_handler(context) -> bool:
     return bool(liaison_agency_ids(request_user(context)))
 
 
-def session_key(session: Session) -> str:
-    return f"{session.committee.name}/{session.term}/{session.number}"
-
-
 class LabelField(serializers.CharField):
     """The translated label of a choice field (``status_label`` beside ``status``); its own
     label (a spreadsheet header) is the model field's verbose name + 名称. Labels are looked up
-    in a table kept per language: Model.get_FOO_display() rebuilds its choices on every call."""
-
-    _tables: dict = {}
+    in a table kept per model field and language (represent.label): Model.get_FOO_display()
+    rebuilds its choices on every call."""
 
     def __init__(self, source, **kwargs):
         self.choice_field = source
         super().__init__(source=source, read_only=True, **kwargs)
 
     def bind(self, field_name, parent):
-        model_field = parent.Meta.model._meta.get_field(self.choice_field)
-        self.choices = model_field.flatchoices
+        self.model = parent.Meta.model
         if self.label is None:
-            self.label = format_lazy("{}{}", model_field.verbose_name, _("名称"))
+            self.label = format_lazy("{}{}", self.model._meta.get_field(self.choice_field).verbose_name, _("名称"))
         super().bind(field_name, parent)
 
     def to_representation(self, value):
-        key = (id(self.choices), get_language())
-        table = self._tables.get(key)
-        if table is None:
-            table = self._tables[key] = {k: str(v) for k, v in self.choices}
-        return table.get(value, value)
+        return label(self.model, self.choice_field, value)
 
 
 class CommitteeBriefSerializer(serializers.ModelSerializer):

@@ -79,7 +79,8 @@ class StatsView(GenericAPIView):
             return Response({"group_by": [_("应为 committee、session 或 agency")]}, status=400)
         proposals, agencies = self.get_queryset().order_by(), []
         if any(name in self.filterset_class.base_filters for name in request.query_params):
-            filterset = self.filterset_class(request.query_params, queryset=proposals, request=request)
+            filterset = self.filterset_class(request.query_params, queryset=proposals, request=request,
+                                             requested_only=True)
             if not filterset.is_valid():
                 return Response(filterset.errors, status=400)
             cleaned = filterset.form.cleaned_data

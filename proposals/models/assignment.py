@@ -94,6 +94,8 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "status"], name="assignment_agency_status_idx"),
+            # The agency filter of the proposal list: EXISTS (agency, proposal, not reassigned) from the index alone.
+            models.Index(fields=["agency", "proposal", "status"], name="assignment_agency_proposal_idx"),
             models.Index(fields=["status", "due_on"], name="assignment_status_due_idx"),
         ]
 

@@ -88,6 +88,8 @@ class Proposal(models.Model):
         ]
         indexes = [
             models.Index(fields=["session", "number_sort"], name="proposal_session_number_idx"),
+            # The API's default order (latest session first, then the number): a page is read off the index.
+            models.Index(fields=["-session", "number_sort", "id"], name="proposal_default_order_idx"),
             models.Index(fields=["status", "next_due_on"], name="proposal_status_due_idx"),
             models.Index(fields=["next_due_on"], name="proposal_due_idx"),
             models.Index(fields=["submitted_on"], name="proposal_submitted_idx"),

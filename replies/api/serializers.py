@@ -1,5 +1,6 @@
 """Serializers of replies, co-handling opinions, feedback and reference documents.
-The internal note is for the proposal committee's staff only; statuses are read-only."""
+The internal note is for the proposal committee's staff only; statuses are read-only.
+The reply serializers write their output in ``represent`` (proposals/api/represent.py)."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -10,13 +11,23 @@ from proposals.api.serializers import (
     ProposerBriefSerializer,
     viewer_is_staff,
 )
+from proposals.api.represent import (
+    DeadlineExplanationField,
+    FastRepresentation,
+    agency_brief,
+    date,
+    datetime,
+    explain_deadline,
+    label,
+    proposal_brief,
+)
 from replies.models import Feedback, ReferenceDocument, Reply
 
 EDITABLE = ["doc_number", "title", "body", "signer", "signed_on", "contact_unit", "contact_person", "contact_phone",
             "cc", "classification", "disclosure", "disclosure_reason", "internal_note"]
 
 
-class ReplyListSerializer(serializers.ModelSerializer):
+class ReplyListSerializer(FastRepresentation, serializers.ModelSerializer):
     proposal = ProposalBriefSerializer(source="assignment.proposal", read_only=True, label=_("提案"))
     agency = AgencyBriefSerializer(source="assignment.agency", read_only=True, label=_("承办单位"))
     kind_label = LabelField("kind")
@@ -31,9 +42,24 @@ class ReplyListSerializer(serializers.ModelSerializer):
                   "disclosure", "disclosure_label", "updated_at"]
         read_only_fields = fields
 
+    def represent(self, obj) -> dict:
+        assignment = obj.assignment
+        return {
+            "id": obj.pk, "assignment": obj.assignment_id,
+            "proposal": self.brief("proposal", assignment.proposal, proposal_brief),
+            "agency": agency_brief(assignment.agency), "kind": obj.kind, "kind_label": label(Reply, "kind", obj.kind),
+            "round": obj.round, "status": obj.status, "status_label": label(Reply, "status", obj.status),
+            "doc_number": obj.doc_number, "title": obj.title, "signed_on": date(obj.signed_on),
+            "published_on": date(obj.published_on), "classification": obj.classification,
+            "classification_label": label(Reply, "classification", obj.classification),
+            "disclosure": obj.disclosure, "disclosure_label": label(Reply, "disclosure", obj.disclosure),
+            "updated_at": datetime(obj.updated_at),
+        }
+
 
 class ReplyDetailSerializer(ReplyListSerializer):
-    feedback_due_explanation = serializers.JSONField(read_only=True, label=_("征询期限说明"), help_text=_("征询意见期限如何计算"))
+    feedback_due_explanation = DeadlineExplanationField(
+        many=False, label=_("征询期限说明"), help_text=_("征询意见期限如何计算(text 按请求的语言生成)"))
 
     class Meta(ReplyListSerializer.Meta):
         fields = ReplyListSerializer.Meta.fields + [
@@ -48,6 +74,20 @@ class ReplyDetailSerializer(ReplyListSerializer):
         if not viewer_is_staff(self.context):
             fields.pop("internal_note")
         return fields
+
+    def represent(self, obj) -> dict:
+        data = super().represent(obj)
+        data.update({
+            "body": obj.body, "signer": obj.signer, "submitted_at": datetime(obj.submitted_at),
+            "delivered_on": date(obj.delivered_on), "feedback_due_on": date(obj.feedback_due_on),
+            "feedback_due_explanation": explain_deadline(obj.feedback_due_explanation),
+            "contact_unit": obj.contact_unit, "contact_person": obj.contact_person,
+            "contact_phone": obj.contact_phone, "cc": obj.cc, "disclosure_reason": obj.disclosure_reason,
+        })
+        if viewer_is_staff(self.context):
+            data["internal_note"] = obj.internal_note
+        data["created_at"] = datetime(obj.created_at)
+        return data
 
 
 class ReplyWriteSerializer(serializers.ModelSerializer):

@@ -210,11 +210,28 @@ def test_a_concurrent_transition_is_a_409(cast, monkeypatch):
     assert Proposal.objects.get(pk=proposal.pk).status == P.FILED
 
 
-def test_anonymous_writes_are_refused(cast):
+def test_anonymous_writes_are_asked_to_authenticate(cast):
     proposal = proposal_at(cast, P.SUBMITTED)
     response = client_for(None).post(f"/api/proposals/{proposal.pk}/file/")
-    assert response.status_code == 403
-    assert client_for(None).post("/api/proposals/", {}).status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["code"] == "not_authenticated"
+    assert client_for(None).post("/api/proposals/", {}).status_code == 401
+    assert Proposal.objects.get(pk=proposal.pk).status == P.SUBMITTED
+
+
+def test_anonymous_reads_of_public_data_still_work(cast):
+    proposal = proposal_at(cast, P.SUBMITTED)
+    assert client_for(None).get("/api/proposals/").status_code == 200
+    assert client_for(None).get("/api/committees/").status_code == 200
+    assert client_for(None).get(f"/api/proposals/{proposal.pk}/").status_code == 404
+
+
+def test_a_logged_in_user_who_may_see_but_not_act_gets_a_403_not_a_401(cast):
+    proposal = proposal_at(cast, P.SUBMITTED)
+    response = post(cast.proposer_user, f"/api/proposals/{proposal.pk}/file/")
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    assert "WWW-Authenticate" not in response
 
 
 def test_status_is_not_writable(cast):

@@ -1,5 +1,6 @@
-"""On PostgreSQL the q search is answered by the bigram GIN index of migration 0004; the
-normalisation that makes Traditional and Simplified meet is the same for text and query."""
+"""On PostgreSQL the q search is answered by the GIN index on the stored bigrams (migrations
+0004 and 0008), and a row tested one by one is not recomputed; the normalisation that makes
+Traditional and Simplified meet is the same for text and query."""
 import pytest
 from django.db import connection
 
@@ -33,4 +34,17 @@ def test_two_character_search_uses_the_gin_index():
         sql, params = queryset.query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "proposal_search_bigrams_gin" in plan
+    assert "proposal_search_bigrams_col_gin" in plan
+    assert "tracker_bigrams" not in plan, "the stored bigrams are compared, never recomputed per row"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_stored_bigrams_follow_the_text():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    proposal = ProposalFactory(title="关于推进垃圾分类的提案")
+    Proposal.objects.filter(pk=proposal.pk).update(search_text="落实双减")
+    assert list(Proposal.objects.filter(search_condition("双减"))) == [proposal]
+    Proposal.objects.filter(pk=proposal.pk).update(search_text="垃圾分类")
+    assert list(Proposal.objects.filter(search_condition("双减"))) == []
