@@ -30,3 +30,12 @@ def member(session):
     """A proposer with a login."""
     user = UserFactory(username="member", is_staff=True)
     return ProposerFactory(committee=session.committee, user=user, name="陈丽琴")
+
+
+@pytest.fixture
+def cast(db):
+    """One user per role around one committee (tests.factories.make_cast); modules that need a
+    richer cast define their own fixture of the same name."""
+    from tests.factories import make_cast
+
+    return make_cast()

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
 from proposals.roles import STAFF_PERMISSION, is_committee_staff, liaison_agency_ids, proposer_id
-from tests.factories import make_cast, quick_user
+from tests.factories import quick_user
 
 pytestmark = pytest.mark.django_db
 
@@ -14,10 +14,6 @@ def fresh(user):
     """The user as a new request sees it: nothing cached on the object."""
     return get_user_model().objects.get(pk=user.pk)
 
-
-@pytest.fixture
-def cast():
-    return make_cast()
 
 
 @pytest.mark.parametrize("role,staff,agencies,proposer", [

@@ -104,7 +104,6 @@ def _parse(source: str) -> ParsedLetter:
 
 def _find_reply_title(lines: _Lines) -> tuple[int | None, Found | None, Found | None]:
     """The title line ('XX关于市政协…第55号提案的答复'), also when wrapped onto two lines."""
-    norm = lines.norm
     for i in range(min(len(lines), 80)):
         if lines.furniture[i]:
             continue

@@ -5,15 +5,11 @@ import pytest
 
 from proposals.models import Assignment, ContactLog, Proposal
 from tests.api_support import client_for, ids
-from tests.factories import assignment_at, make_cast, proposal_at
+from tests.factories import assignment_at, proposal_at
 
 A = Assignment.Status
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def cast():
-    return make_cast()
 
 
 def post(user, path, data=None):

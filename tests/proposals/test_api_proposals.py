@@ -6,15 +6,11 @@ import pytest
 from proposals import services
 from proposals.models import Assignment, Event, Proposal
 from tests.api_support import client_for
-from tests.factories import AgencyFactory, make_cast, proposal_at
+from tests.factories import AgencyFactory, proposal_at
 
 P = Proposal.Status
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def cast():
-    return make_cast()
 
 
 def post(user, path, data=None, **headers):

@@ -7,16 +7,12 @@ import pytest
 from proposals import services
 from proposals.models import Assignment, ContactLog, Event, Proposal, SupervisionLog
 from proposals.services import InvalidInput, TransitionNotAllowed
-from tests.factories import assignment_at, make_cast, proposal_at
+from tests.factories import assignment_at, proposal_at
 
 P = Proposal.Status
 A = Assignment.Status
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def cast():
-    return make_cast()
 
 
 def last_event(obj, action):

@@ -27,10 +27,6 @@ A = Assignment.Status
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def cast():
-    return make_cast()
-
 
 def last_event(obj, action):
     field = "assignment" if isinstance(obj, Assignment) else "proposal"

@@ -6,15 +6,11 @@ import pytest
 from proposals.models import Assignment, Proposal
 from replies.models import Feedback, ReferenceDocument, Reply, SourceDocument
 from tests.api_support import client_for, ids
-from tests.factories import assignment_at, lead_assignment, make_cast, proposal_at
+from tests.factories import assignment_at, lead_assignment, proposal_at
 
 A = Assignment.Status
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def cast():
-    return make_cast()
 
 
 def post(user, path, data=None):

@@ -19,7 +19,6 @@ from tests.factories import (
     WORKFLOW_FEEDBACK_ON,
     assignment_at,
     lead_assignment,
-    make_cast,
     proposal_at,
     reply_drafted,
     reply_sent,
@@ -30,10 +29,6 @@ A = Assignment.Status
 pytestmark = pytest.mark.django_db
 FEEDBACK_DUE = datetime.date(2024, 5, 24)  # 15 working days after WORKFLOW_REPLIED_ON (2024-05-06)
 
-
-@pytest.fixture
-def cast():
-    return make_cast()
 
 
 def replied(cast, **kwargs):

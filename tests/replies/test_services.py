@@ -14,7 +14,6 @@ from tests.factories import (
     WORKFLOW_REPLIED_ON,
     assignment_at,
     lead_assignment,
-    make_cast,
     proposal_at,
     reply_drafted,
     reply_sent,
@@ -25,10 +24,6 @@ A = Assignment.Status
 R = Reply.Status
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def cast():
-    return make_cast()
 
 
 def acknowledged(cast, assignment):
