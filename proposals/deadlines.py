@@ -14,22 +14,27 @@ import calendar
 import datetime
 from dataclasses import asdict, dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, override, pgettext, pgettext_lazy
+
 from proposals.calendar import WorkCalendar
 
+# Labels are translated when a deadline is explained, in the reader's language; a context keeps
+# them apart from the same words used as workflow buttons ("延期" the step, "交办" the action).
 RULE_LABELS = {
-    "reply_months": "答复期限",
-    "reply_fixed_date": "统一办复日期",
-    "co_opinion_months": "会办意见期限",
-    "objection_working_days": "交办异议期限",
-    "feedback_working_days": "征询意见期限",
-    "rehandle_months": "重新办理期限",
-    "extension": "延期",
+    "reply_months": pgettext_lazy("deadline rule", "答复期限"),
+    "reply_fixed_date": pgettext_lazy("deadline rule", "统一办复日期"),
+    "co_opinion_months": pgettext_lazy("deadline rule", "会办意见期限"),
+    "objection_working_days": pgettext_lazy("deadline rule", "交办异议期限"),
+    "feedback_working_days": pgettext_lazy("deadline rule", "征询意见期限"),
+    "rehandle_months": pgettext_lazy("deadline rule", "重新办理期限"),
+    "extension": pgettext_lazy("deadline rule", "延期"),
 }
 START_LABELS = {
-    "assigned": "交办",
-    "delivered": "答复送达",
-    "dissatisfied": "不满意评价",
-    "session": "会议设定",
+    "assigned": pgettext_lazy("deadline start", "交办"),
+    "delivered": pgettext_lazy("deadline start", "答复送达"),
+    "dissatisfied": pgettext_lazy("deadline start", "不满意评价"),
+    "session": pgettext_lazy("deadline start", "会议设定"),
 }
 
 
@@ -48,22 +53,30 @@ class Deadline:
     extension: dict = field(default_factory=dict)
 
     def explain(self) -> str:
-        start = f"{START_LABELS.get(self.start_event, self.start_event)}日 {self.start_on.isoformat()}"
+        """How the date was computed, in the active language (Chinese by default)."""
+        rule = str(RULE_LABELS.get(self.rule, self.rule))
+        start = _("%(event)s日 %(date)s") % {
+            "event": START_LABELS.get(self.start_event, self.start_event), "date": self.start_on.isoformat()}
+        values = {"rule": rule, "start": start, "amount": self.amount, "due": self.due_on.isoformat()}
         if self.unit == "fixed_date":
-            text = f"{RULE_LABELS['reply_fixed_date']}:{self.due_on.isoformat()}(本次会议统一设定)"
+            text = _("%(rule)s:%(due)s(本次会议统一设定)") % {**values, "rule": RULE_LABELS["reply_fixed_date"]}
         elif self.unit == "working_days":
-            text = f"{RULE_LABELS.get(self.rule, self.rule)}:自{start}起 {self.amount} 个工作日,至 {self.due_on.isoformat()}"
+            text = ngettext("%(rule)s:自%(start)s起 %(amount)s 个工作日,至 %(due)s",
+                            "%(rule)s:自%(start)s起 %(amount)s 个工作日,至 %(due)s", self.amount) % values
+            separator = pgettext("list separator", "、")
             if self.skipped_holidays:
-                text += ";跳过节假日 " + "、".join(d.isoformat() for d in self.skipped_holidays)
+                text += _(";跳过节假日 %(dates)s") % {
+                    "dates": separator.join(d.isoformat() for d in self.skipped_holidays)}
             if self.counted_workdays:
-                text += ";计入调休上班日 " + "、".join(d.isoformat() for d in self.counted_workdays)
+                text += _(";计入调休上班日 %(dates)s") % {
+                    "dates": separator.join(d.isoformat() for d in self.counted_workdays)}
         else:
-            text = f"{RULE_LABELS.get(self.rule, self.rule)}:自{start}起 {self.amount} 个月,至 {self.due_on.isoformat()}"
+            text = ngettext("%(rule)s:自%(start)s起 %(amount)s 个月,至 %(due)s",
+                            "%(rule)s:自%(start)s起 %(amount)s 个月,至 %(due)s", self.amount) % values
         if self.extension:
-            text += (
-                f";经批准延期至 {self.extension['due_on']}(原期限 {self.extension['original_due_on']},"
-                f"理由:{self.extension.get('reason', '')})"
-            )
+            text += _(";经批准延期至 %(due)s(原期限 %(original)s,理由:%(reason)s)") % {
+                "due": self.extension["due_on"], "original": self.extension["original_due_on"],
+                "reason": self.extension.get("reason", "")}
         return text
 
     def as_dict(self) -> dict:
@@ -72,7 +85,10 @@ class Deadline:
         data["start_on"] = self.start_on.isoformat()
         data["skipped_holidays"] = [d.isoformat() for d in self.skipped_holidays]
         data["counted_workdays"] = [d.isoformat() for d in self.counted_workdays]
-        data["text"] = self.explain()
+        # Stored in the source language whatever the request's: readers explain the structured
+        # data again in their own language, and the stored text is only a fallback.
+        with override(None):
+            data["text"] = self.explain()
         return data
 
 

@@ -1,8 +1,9 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RepliesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "replies"
-    verbose_name = _("答复")
+    # The app is named by its records, in the plural where the language has one.
+    verbose_name = pgettext_lazy("plural", "答复")

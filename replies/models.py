@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from proposals.models import Assignment, Proposal
 
@@ -75,7 +76,7 @@ class Reply(models.Model):
 
     class Meta:
         verbose_name = _("答复")
-        verbose_name_plural = _("答复")
+        verbose_name_plural = pgettext_lazy("plural", "答复")
         ordering = ["assignment", "round", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["assignment", "kind", "round"], name="reply_unique_per_round"),
@@ -124,7 +125,7 @@ class Feedback(models.Model):
 
     class Meta:
         verbose_name = _("满意度测评")
-        verbose_name_plural = _("满意度测评")
+        verbose_name_plural = pgettext_lazy("plural", "满意度测评")
         ordering = ["reply", "given_on"]
         constraints = [
             models.UniqueConstraint(fields=["reply", "proposer"], name="feedback_one_per_proposer"),
@@ -185,7 +186,7 @@ class SourceDocument(models.Model):
 
     class Meta:
         verbose_name = _("导入文件")
-        verbose_name_plural = _("导入文件")
+        verbose_name_plural = pgettext_lazy("plural", "导入文件")
         ordering = ["file_name"]
 
     def __str__(self):
@@ -216,7 +217,7 @@ class ReferenceDocument(models.Model):
 
     class Meta:
         verbose_name = _("参考文件")
-        verbose_name_plural = _("参考文件")
+        verbose_name_plural = pgettext_lazy("plural", "参考文件")
         ordering = ["-document_date", "title"]
 
     def __str__(self):

@@ -205,8 +205,10 @@ def _send_back(*, actor, proposal: Proposal, assignment: Assignment, on: datetim
     before = move(assignment, ASSIGNMENT_TRANSITIONS, Assignment.Status.REHANDLING,
                   rehandle_count=assignment.rehandle_count + 1, due_on=due.due_on,
                   due_explanation=dict(assignment.due_explanation, due=due.as_dict()))
+    deadline = due.as_dict()  # as data, explained in the reader's language; "rule" keeps the text
     record_event(proposal=proposal, assignment=assignment, action="rehandle", actor=actor, from_status=before,
-                 to_status=Assignment.Status.REHANDLING, data={"due_on": due.due_on.isoformat(), "rule": due.explain()})
+                 to_status=Assignment.Status.REHANDLING,
+                 data={"due_on": due.due_on.isoformat(), "rule": deadline["text"], "deadline": deadline})
     before = move(proposal, PROPOSAL_TRANSITIONS, Proposal.Status.ASSIGNED)
     record_event(proposal=proposal, action="reopen", actor=actor, from_status=before,
                  to_status=Proposal.Status.ASSIGNED)

@@ -39,3 +39,13 @@ def cast(db):
     from tests.factories import make_cast
 
     return make_cast()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English activates English for the thread; start every test in the default language."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()

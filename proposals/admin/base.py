@@ -12,6 +12,7 @@ import datetime
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from proposals.roles import is_committee_staff
 from proposals.selectors import today
@@ -34,10 +35,12 @@ def due_badge(due_on: datetime.date | None, *, is_open: bool = True, on: datetim
     days = (due_on - (on or today())).days
     if days < 0:
         return format_html('<span class="tracker-due tracker-overdue" title="{}">{}<small>{}</small></span>',
-                           _("已逾期"), due_on.isoformat(), _("逾期%(n)s天") % {"n": -days})
+                           _("已逾期"), due_on.isoformat(),
+                           ngettext("逾期%(n)s天", "逾期%(n)s天", -days) % {"n": -days})
     if days <= DUE_SOON_DAYS:
         return format_html('<span class="tracker-due tracker-due-soon" title="{}">{}<small>{}</small></span>',
-                           _("即将到期"), due_on.isoformat(), _("剩%(n)s天") % {"n": days})
+                           _("即将到期"), due_on.isoformat(),
+                           ngettext("剩%(n)s天", "剩%(n)s天", days) % {"n": days})
     return format_html('<span class="tracker-due">{}</span>', due_on.isoformat())
 
 

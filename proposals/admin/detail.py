@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from proposals.admin.base import due_badge, status_badge
+from proposals.deadlines import deadline_from_dict
 from proposals.models import Assignment, Event, Proposal
 from proposals.selectors import (
     visible_assignments,
@@ -39,8 +40,19 @@ def event_status_label(event, code: str) -> str:
     return str(dict(choices.choices).get(code, code))
 
 
+def explain_stored_deadline(data) -> str:
+    """A stored deadline (Deadline.as_dict) explained now, in the reader's language; its stored
+    text when the data is not a deadline (an imported assignment's note) or cannot be read."""
+    if not isinstance(data, dict):
+        return ""
+    try:
+        return deadline_from_dict(data).explain()
+    except (KeyError, TypeError, ValueError):
+        return data.get("text", "")
+
+
 def deadline_text(assignment, key: str) -> str:
-    return ((assignment.due_explanation or {}).get(key) or {}).get("text", "")
+    return explain_stored_deadline((assignment.due_explanation or {}).get(key))
 
 
 def timeline(user, proposal):
@@ -52,6 +64,8 @@ def timeline(user, proposal):
         event.label = event_label(event)
         event.from_label = event_status_label(event, event.from_status)
         event.to_label = event_status_label(event, event.to_status)
+        data = event.data if isinstance(event.data, dict) else {}
+        event.rule_text = explain_stored_deadline(data["deadline"]) if "deadline" in data else data.get("rule", "")
     return events
 
 
@@ -86,6 +100,7 @@ def proposal_sections(request, proposal, *, assignment_admin, reply_admin) -> di
         else:
             reply.assignment.proposal = proposal
         reply.badge = status_badge(reply)
+        reply.feedback_due_text = explain_stored_deadline(reply.feedback_due_explanation)
         reply.buttons = reply_admin.step_buttons(request, reply) if reply_admin else []
         feedback.extend(reply.feedback.all())
     contacts = list(

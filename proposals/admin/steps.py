@@ -6,6 +6,7 @@ everything again and refuse what is not allowed.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from proposals import forms, services
 from proposals.admin.actions import Step
@@ -46,6 +47,8 @@ def _edit_draft(user, proposal, data):
                              topic=data["topic"])
 
 
+# A label in the "workflow step" context is a word that also names a status or a record (不予立案,
+# 交办, 申请调整): English needs the imperative on the button and the noun elsewhere.
 PROPOSAL_STEPS = (
     Step("edit", _("编辑草稿"), _edit_draft,
          lambda user, p: p.status == P.DRAFT and (is_committee_staff(user) or is_own_proposal(user, p)),
@@ -54,7 +57,7 @@ PROPOSAL_STEPS = (
          _author_may(P.SUBMITTED), help_text=_("提交后提案内容不能再修改。"), done=_("提案已提交")),
     Step("file", _("立案"), lambda user, p, data: services.proposal_file(actor=user, proposal=p, note=data["note"]),
          _staff_may(P.FILED), form_class=forms.NoteForm, done=_("已立案")),
-    Step("reject", _("不予立案"),
+    Step("reject", pgettext_lazy("workflow step", "不予立案"),
          lambda user, p, data: services.proposal_reject(actor=user, proposal=p, reason=data["reason"]),
          _staff_may(P.NOT_FILED), form_class=forms.ReasonForm, danger=True, done=_("已作不予立案处理")),
     Step("convert", _("转为意见建议"),
@@ -64,7 +67,7 @@ PROPOSAL_STEPS = (
          lambda user, p, data: services.proposal_merge(actor=user, proposal=p, into=data["into"],
                                                        reason=data["reason"]),
          _staff_may(P.MERGED), form_class=forms.MergeForm, done=_("已并案")),
-    Step("assign", _("交办"),
+    Step("assign", pgettext_lazy("workflow step", "交办"),
          lambda user, p, data: services.proposal_assign(
              actor=user, proposal=p, lead=data["lead"], co=list(data["co"]), separate=list(data["separate"]),
              assigned_on=data["assigned_on"]),
@@ -135,7 +138,7 @@ ASSIGNMENT_STEPS = (
          lambda user, a: (a.status != A.OBJECTED and _assignment_may_become(a, A.ACKNOWLEDGED)
                           and _agency_may(user, a)),
          done=_("已签收")),
-    Step("object", _("申请调整"),
+    Step("object", pgettext_lazy("workflow step", "申请调整"),
          lambda user, a, data: services.assignment_object(actor=user, assignment=a, reason=data["reason"]),
          _may_object, form_class=forms.ObjectForm, danger=True,
          help_text=_("认为不属于本单位职责的,可在交办异议期限内申请调整。"), done=_("调整申请已提交")),

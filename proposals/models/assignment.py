@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AssignmentManager(models.Manager):
@@ -82,7 +83,7 @@ class Assignment(models.Model):
 
     class Meta:
         verbose_name = _("交办")
-        verbose_name_plural = _("交办")
+        verbose_name_plural = pgettext_lazy("plural", "交办")
         ordering = ["proposal", "role", "id"]
         constraints = [
             models.UniqueConstraint(fields=["proposal", "agency"], name="assignment_unique_agency_per_proposal"),
@@ -145,7 +146,7 @@ class ContactLog(models.Model):
 
     class Meta:
         verbose_name = _("沟通记录")
-        verbose_name_plural = _("沟通记录")
+        verbose_name_plural = pgettext_lazy("plural", "沟通记录")
         ordering = ["assignment", "date", "id"]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DeadlineRulesMixin(models.Model):
@@ -49,7 +50,7 @@ class Committee(DeadlineRulesMixin):
 
     class Meta:
         verbose_name = _("政协")
-        verbose_name_plural = _("政协")
+        verbose_name_plural = pgettext_lazy("plural", "政协")
         ordering = ["name"]
 
     def __str__(self):
@@ -82,7 +83,7 @@ class Session(DeadlineRulesMixin):
 
     class Meta:
         verbose_name = _("会议")
-        verbose_name_plural = _("会议")
+        verbose_name_plural = pgettext_lazy("plural", "会议")
         ordering = ["committee__name", "-term", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["committee", "term", "number"], name="session_unique_per_committee"),

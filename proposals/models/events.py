@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EventManager(models.Manager):
@@ -71,7 +72,7 @@ class Event(models.Model):
 
     class Meta:
         verbose_name = _("事件")
-        verbose_name_plural = _("事件")
+        verbose_name_plural = pgettext_lazy("plural", "事件")
         ordering = ["proposal", "at", "id"]
         indexes = [models.Index(fields=["proposal", "at"], name="event_proposal_at_idx")]
 
@@ -105,7 +106,7 @@ class CalendarDay(models.Model):
 
     class Meta:
         verbose_name = _("节假日安排")
-        verbose_name_plural = _("节假日安排")
+        verbose_name_plural = pgettext_lazy("plural", "节假日安排")
         ordering = ["date"]
 
     def __str__(self):

@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProposerManager(models.Manager):
@@ -38,7 +39,7 @@ class Proposer(models.Model):
 
     class Meta:
         verbose_name = _("提案人")
-        verbose_name_plural = _("提案人")
+        verbose_name_plural = pgettext_lazy("plural", "提案人")
         ordering = ["committee__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["committee", "name"], name="proposer_unique_name_per_committee"),
@@ -100,7 +101,7 @@ class Agency(models.Model):
 
     class Meta:
         verbose_name = _("承办单位")
-        verbose_name_plural = _("承办单位")
+        verbose_name_plural = pgettext_lazy("plural", "承办单位")
         ordering = ["name"]
 
     def __str__(self):
@@ -129,7 +130,7 @@ class AgencyAlias(models.Model):
 
     class Meta:
         verbose_name = _("单位简称")
-        verbose_name_plural = _("单位简称")
+        verbose_name_plural = pgettext_lazy("plural", "单位简称")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["agency", "name"], name="agency_alias_unique_per_agency"),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProposalManager(models.Manager):
@@ -76,7 +77,7 @@ class Proposal(models.Model):
 
     class Meta:
         verbose_name = _("提案")
-        verbose_name_plural = _("提案")
+        verbose_name_plural = pgettext_lazy("plural", "提案")
         ordering = ["session", "number_sort"]
         permissions = [("manage_workflow", _("作为提案委员会工作人员管理全部提案"))]
         constraints = [
@@ -131,7 +132,7 @@ class ProposalProposer(models.Model):
 
     class Meta:
         verbose_name = _("提案人(联名)")
-        verbose_name_plural = _("提案人(联名)")
+        verbose_name_plural = pgettext_lazy("plural", "提案人(联名)")
         ordering = ["proposal", "position"]
         constraints = [
             models.UniqueConstraint(fields=["proposal", "proposer"], name="proposal_proposer_unique"),
@@ -166,7 +167,7 @@ class SupervisionLog(models.Model):
 
     class Meta:
         verbose_name = _("督办记录")
-        verbose_name_plural = _("督办记录")
+        verbose_name_plural = pgettext_lazy("plural", "督办记录")
         ordering = ["proposal", "date", "id"]
 
     def __str__(self):

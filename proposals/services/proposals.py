@@ -188,10 +188,12 @@ def create_assignment(*, actor, proposal: Proposal, agency: Agency, role: str, a
         due_explanation={"due": due.as_dict(), "objection": objection.as_dict()},
     )
     refresh_search_text([proposal.pk])
+    # The deadline as data, which a reader explains in its own language; "rule" keeps the text.
+    deadline = due.as_dict()
     record_event(proposal=proposal, action="assign", actor=actor, assignment=assignment,
                  to_status=assignment.status, note=f"{agency}({assignment.get_role_display()})",
                  data={"due_on": due.due_on.isoformat(), "objection_due_on": objection.due_on.isoformat(),
-                       "rule": due.explain()})
+                       "rule": deadline["text"], "deadline": deadline})
     return assignment
 
 
