@@ -143,13 +143,6 @@ class ReplyAdmin(WorkflowAdminMixin, RecordAdmin):
         open_ = obj.assignment.status == Assignment.Status.REPLIED and obj.status != R.DRAFT
         return due_badge(obj.feedback_due_on, is_open=open_)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        extra_context = dict(extra_context or {})
-        if obj is not None and self.has_view_permission(request, obj):
-            extra_context["workflow_buttons"] = self.step_buttons(request, obj)
-        return super().change_view(request, object_id, form_url, extra_context)
-
 
 @admin.register(Feedback)
 class FeedbackAdmin(RecordAdmin):

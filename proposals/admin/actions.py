@@ -94,6 +94,17 @@ class WorkflowAdminMixin:
             for step in self.workflow_steps if step.available(user, obj)
         ]
 
+    def change_view_context(self, request, obj) -> dict:
+        """What a change page adds below its fields; the buttons, and more where a model has more."""
+        return {"workflow_buttons": self.step_buttons(request, obj)}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        if obj is not None and self.has_view_permission(request, obj):
+            extra_context.update(self.change_view_context(request, obj))
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def workflow_return_url(self, obj) -> str:
         """Where a finished step leads: by default the object's own page."""
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk],

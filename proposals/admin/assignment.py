@@ -84,13 +84,6 @@ class AssignmentAdmin(WorkflowAdminMixin, RecordAdmin):
     def objection_text(self, obj):
         return deadline_text(obj, "objection") or "—"
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        extra_context = dict(extra_context or {})
-        if obj is not None and self.has_view_permission(request, obj):
-            extra_context["workflow_buttons"] = self.step_buttons(request, obj)
-        return super().change_view(request, object_id, form_url, extra_context)
-
 
 @admin.register(ContactLog)
 class ContactLogAdmin(RecordAdmin):

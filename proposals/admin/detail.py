@@ -4,7 +4,6 @@ each read through its selector, and the step buttons each row offers."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext_lazy as _
 
 from proposals.admin.base import due_badge, status_badge
 from proposals.deadlines import deadline_from_dict

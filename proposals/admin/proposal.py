@@ -128,17 +128,12 @@ class ProposalAdmin(WorkflowAdminMixin, RecordAdmin):
 
     # --- pages -----------------------------------------------------------------------------
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        extra_context = dict(extra_context or {})
-        if obj is not None and self.has_view_permission(request, obj):
-            from replies.models import Reply
+    def change_view_context(self, request, obj) -> dict:
+        from replies.models import Reply
 
-            extra_context["workflow_buttons"] = self.step_buttons(request, obj)
-            extra_context.update(proposal_sections(
-                request, obj, assignment_admin=self.admin_site._registry.get(Assignment),
-                reply_admin=self.admin_site._registry.get(Reply)))
-        return super().change_view(request, object_id, form_url, extra_context)
+        return {**super().change_view_context(request, obj), **proposal_sections(
+            request, obj, assignment_admin=self.admin_site._registry.get(Assignment),
+            reply_admin=self.admin_site._registry.get(Reply))}
 
     def add_view(self, request, form_url="", extra_context=None):
         """Drafting goes through services.proposal_create, never through a model form."""
