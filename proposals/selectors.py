@@ -137,9 +137,12 @@ def assignment_days_overdue(assignment: Assignment, on: datetime.date | None = N
 
 
 def proposal_days_overdue(proposal: Proposal, on: datetime.date | None = None) -> int:
-    """Calendar days the proposal's earliest open lead/separate deadline is past (next_due_on)."""
+    """Calendar days the proposal's earliest open lead/separate deadline is past (next_due_on);
+    0 unless the proposal is in handling."""
     from proposals.deadlines import days_overdue
 
+    if proposal.status != Proposal.Status.ASSIGNED:
+        return 0
     return days_overdue(proposal.next_due_on, on or today())
 
 

@@ -7,9 +7,8 @@ per-field machinery); the declared fields describe them to the schema and the ex
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from proposals.deadlines import days_overdue
 from proposals.models import Agency, Assignment, ContactLog, Proposal, Proposer, Session, SupervisionLog
-from proposals.selectors import today
+from proposals.selectors import assignment_days_overdue, proposal_days_overdue, today
 
 from .represent import (
     DeadlineExplanationField,
@@ -53,16 +52,6 @@ def lead_signature(proposal):
     return signatures[0] if signatures else None
 
 
-def proposal_overdue_days(proposal, on=None) -> int:
-    if proposal.status != Proposal.Status.ASSIGNED:
-        return 0
-    return days_overdue(proposal.next_due_on, on or today())
-
-
-def assignment_overdue_days(assignment, on=None) -> int:
-    return days_overdue(assignment.due_on, on or today()) if assignment.status in Assignment.OPEN_STATUSES else 0
-
-
 class ProposalListSerializer(FastRepresentation, serializers.ModelSerializer):
     session = SessionBriefSerializer(read_only=True, label=_("会议"))
     status_label = LabelField("status")
@@ -85,7 +74,7 @@ class ProposalListSerializer(FastRepresentation, serializers.ModelSerializer):
         return agency_brief(lead.agency) if lead else None
 
     def get_overdue_days(self, obj) -> int:
-        return proposal_overdue_days(obj)
+        return proposal_days_overdue(obj)
 
     def represent(self, obj) -> dict:
         if not hasattr(self, "_today"):
@@ -98,7 +87,7 @@ class ProposalListSerializer(FastRepresentation, serializers.ModelSerializer):
             "lead_proposer": proposer_brief(signature.proposer) if signature else None,
             "lead_agency": agency_brief(lead.agency) if lead else None,
             "submitted_on": date(obj.submitted_on), "next_due_on": date(obj.next_due_on),
-            "overdue_days": proposal_overdue_days(obj, self._today), "updated_at": datetime(obj.updated_at),
+            "overdue_days": proposal_days_overdue(obj, self._today), "updated_at": datetime(obj.updated_at),
         }
 
 
@@ -122,7 +111,7 @@ class AssignmentListSerializer(FastRepresentation, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_overdue_days(self, obj) -> int:
-        return assignment_overdue_days(obj)
+        return assignment_days_overdue(obj)
 
     def represent(self, obj) -> dict:
         if not hasattr(self, "_today"):
@@ -135,7 +124,7 @@ class AssignmentListSerializer(FastRepresentation, serializers.ModelSerializer):
             "status": obj.status, "status_label": label(Assignment, "status", obj.status),
             "assigned_on": date(obj.assigned_on), "acknowledged_on": date(obj.acknowledged_on),
             "objection_due_on": date(obj.objection_due_on), "due_on": date(obj.due_on),
-            "overdue_days": assignment_overdue_days(obj, self._today), "replied_on": date(obj.replied_on),
+            "overdue_days": assignment_days_overdue(obj, self._today), "replied_on": date(obj.replied_on),
             "rehandle_count": obj.rehandle_count, "updated_at": datetime(obj.updated_at),
         })
         return data
