@@ -33,6 +33,7 @@ run: install
 ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise).
 test: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 ## Regenerate fixtures/ from the bundled corpus, in a throwaway database so that the output

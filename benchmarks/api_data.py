@@ -183,6 +183,10 @@ def fill(n: int, seed: int = 20240521, today: datetime.date | None = None) -> di
                  given_on=r.delivered_on + datetime.timedelta(days=5))
         for k, r in enumerate(replies)], batch_size=BATCH)
 
+    # What the reply services keep when they publish (proposals.visibility reads it).
+    Proposal.objects.filter(pk__in=Reply.objects.public().values("assignment__proposal_id")).update(
+        answered_publicly=True)
+
     staff, _ = get_user_model().objects.get_or_create(username="bench-staff", defaults={"is_superuser": True})
     token, _ = Token.objects.get_or_create(user=staff)
     return {"token": token.key, "agency": agencies[0].name, "agency_id": agencies[0].pk,

@@ -73,10 +73,13 @@ class Deadline:
         else:
             text = ngettext("%(rule)s:自%(start)s起 %(amount)s 个月,至 %(due)s",
                             "%(rule)s:自%(start)s起 %(amount)s 个月,至 %(due)s", self.amount) % values
-        if self.extension:
+        if self.extension and self.extension.get("reason"):
             text += _(";经批准延期至 %(due)s(原期限 %(original)s,理由:%(reason)s)") % {
                 "due": self.extension["due_on"], "original": self.extension["original_due_on"],
-                "reason": self.extension.get("reason", "")}
+                "reason": self.extension["reason"]}
+        elif self.extension:  # the reason withheld from this reader (proposals.visibility)
+            text += _(";经批准延期至 %(due)s(原期限 %(original)s)") % {
+                "due": self.extension["due_on"], "original": self.extension["original_due_on"]}
         return text
 
     def as_dict(self) -> dict:

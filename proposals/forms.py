@@ -6,7 +6,6 @@ import re
 
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget, FilteredSelectMultiple
-from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Agency, Assignment, ContactLog, Proposal, Proposer, Session
@@ -21,7 +20,7 @@ def split_names(text: str) -> list[str]:
     return [name.strip() for name in _NAME_SEPARATORS.split(text or "") if name.strip()]
 
 
-def _textarea(rows=4):
+def textarea(rows=4):
     return forms.Textarea(attrs={"rows": rows, "cols": 80})
 
 
@@ -42,21 +41,21 @@ class ConfirmForm(StepForm):
 
 
 class NoteForm(StepForm):
-    note = forms.CharField(label=_("说明"), required=False, widget=_textarea())
+    note = forms.CharField(label=_("说明"), required=False, widget=textarea())
 
 
 class ReasonForm(StepForm):
-    reason = forms.CharField(label=_("理由"), widget=_textarea(), help_text=_("提案人将收到此说明"))
+    reason = forms.CharField(label=_("理由"), widget=textarea(), help_text=_("提案人将收到此说明"))
 
 
 class OptionalReasonForm(StepForm):
-    reason = forms.CharField(label=_("理由"), required=False, widget=_textarea())
+    reason = forms.CharField(label=_("理由"), required=False, widget=textarea())
 
 
 class MergeForm(StepForm):
     into = forms.ModelChoiceField(label=_("并入提案"), queryset=Proposal.objects.none(),
                                   help_text=_("同一次会议中负责办理的提案"))
-    reason = forms.CharField(label=_("说明"), required=False, widget=_textarea())
+    reason = forms.CharField(label=_("说明"), required=False, widget=textarea())
 
     def setup(self):
         self.fields["into"].queryset = (
@@ -86,11 +85,11 @@ class SupervisionForm(StepForm):
     date = forms.DateField(label=_("日期"), widget=AdminDateWidget, required=False, help_text=_("留空为今天"))
     leader = forms.CharField(label=_("督办领导"), max_length=100, required=False,
                              help_text=_("留空为该提案的督办领导"))
-    note = forms.CharField(label=_("督办情况"), widget=_textarea())
+    note = forms.CharField(label=_("督办情况"), widget=textarea())
 
 
 class ObjectForm(StepForm):
-    reason = forms.CharField(label=_("申请调整理由"), widget=_textarea())
+    reason = forms.CharField(label=_("申请调整理由"), widget=textarea())
 
 
 class DecideObjectionForm(StepForm):
@@ -98,7 +97,7 @@ class DecideObjectionForm(StepForm):
                                  widget=forms.RadioSelect)
     new_agency = forms.ModelChoiceField(label=_("改由承办单位"), queryset=Agency.objects.order_by("name"),
                                         required=False, help_text=_("同意调整时必填"))
-    note = forms.CharField(label=_("处理意见"), required=False, widget=_textarea())
+    note = forms.CharField(label=_("处理意见"), required=False, widget=textarea())
 
     def setup(self):
         if self.obj is not None:
@@ -107,14 +106,14 @@ class DecideObjectionForm(StepForm):
 
 class ExtendForm(StepForm):
     new_due_on = forms.DateField(label=_("延期至"), widget=AdminDateWidget)
-    reason = forms.CharField(label=_("延期理由"), widget=_textarea())
+    reason = forms.CharField(label=_("延期理由"), widget=textarea())
 
 
 class ContactForm(StepForm):
     stage = forms.ChoiceField(label=_("阶段"), choices=ContactLog.Stage.choices)
     form = forms.ChoiceField(label=_("方式"), choices=ContactLog.Form.choices)
     date = forms.DateField(label=_("日期"), widget=AdminDateWidget)
-    note = forms.CharField(label=_("情况"), required=False, widget=_textarea())
+    note = forms.CharField(label=_("情况"), required=False, widget=textarea())
 
     def setup(self):
         self.fields["date"].initial = today()
@@ -128,10 +127,10 @@ class ProposalCreateForm(StepForm):
                              help_text=_("按原文填写;留空则自动编号"))
     title = forms.CharField(label=_("案由"), max_length=300)
     topic = forms.CharField(label=_("类别"), max_length=50, required=False)
-    body = forms.CharField(label=_("提案内容"), required=False, widget=_textarea(12))
+    body = forms.CharField(label=_("提案内容"), required=False, widget=textarea(12))
     lead_proposer = forms.ModelChoiceField(label=_("第一提案人"), queryset=Proposer.objects.none())
     co_proposers = forms.CharField(
-        label=_("联名提案人"), required=False, widget=_textarea(2),
+        label=_("联名提案人"), required=False, widget=textarea(2),
         help_text=_("按签名顺序填写姓名或名称,以顿号或逗号分隔,须为本届政协的提案人"))
     proposers_more = forms.BooleanField(label=_("另有联名人"), required=False,
                                         help_text=_("来函写“等委员”,联名人多于所列"))
@@ -164,74 +163,8 @@ class ProposalEditForm(StepForm):
 
     title = forms.CharField(label=_("案由"), max_length=300)
     topic = forms.CharField(label=_("类别"), max_length=50, required=False)
-    body = forms.CharField(label=_("提案内容"), required=False, widget=_textarea(12))
+    body = forms.CharField(label=_("提案内容"), required=False, widget=textarea(12))
 
     def setup(self):
         for name in self.fields:
             self.fields[name].initial = getattr(self.obj, name)
-
-
-# --- replies -------------------------------------------------------------------------------
-
-_REPLY_FIELD_ORDER = (
-    "title", "doc_number", "index_number", "classification", "disclosure", "disclosure_reason", "body", "signer",
-    "signed_on", "contact_unit", "contact_person", "contact_phone", "internal_note",
-)
-
-
-def reply_form_fields() -> tuple[str, ...]:
-    """What a reply draft form edits: the service's editable fields (抄送 is typed as text), in reading order."""
-    from replies.services import EDITABLE_FIELDS
-
-    editable = [name for name in EDITABLE_FIELDS if name != "cc"]
-    return tuple(sorted(editable, key=lambda n: _REPLY_FIELD_ORDER.index(n) if n in _REPLY_FIELD_ORDER else 99))
-
-
-def _reply_fields():
-    from replies.models import Reply
-
-    return fields_for_model(Reply, fields=reply_form_fields(), widgets={
-        "signed_on": AdminDateWidget, "body": _textarea(16), "disclosure_reason": _textarea(2),
-        "internal_note": _textarea(2),
-    })
-
-
-class ReplyForm(StepForm):
-    """A reply draft (答复) or co-handling opinion (会办意见): fields of replies.services.EDITABLE_FIELDS."""
-
-    cc = forms.CharField(label=_("抄送"), required=False, help_text=_("单位名称,以顿号或逗号分隔"))
-
-    def setup(self):
-        fields = _reply_fields()
-        fields["cc"] = self.fields.pop("cc")
-        self.fields.update(fields)
-        from replies.models import Reply
-
-        if isinstance(self.obj, Reply):
-            for name in reply_form_fields():
-                self.fields[name].initial = getattr(self.obj, name)
-            self.fields["cc"].initial = "、".join(self.obj.cc or [])
-        elif isinstance(self.obj, Assignment):
-            self.fields["contact_unit"].initial = self.obj.agency.name
-
-    def clean_cc(self):
-        return split_names(self.cleaned_data.get("cc", ""))
-
-
-class FeedbackForm(StepForm):
-    """征询意见: the proposer rates the reply, or staff record a proposer's rating on its behalf."""
-
-    proposer = forms.ModelChoiceField(label=_("提案人"), queryset=Proposer.objects.none(), required=False)
-    rating = forms.ChoiceField(label=_("评价"), choices=(), widget=forms.RadioSelect)
-    comments = forms.CharField(label=_("意见"), required=False, widget=_textarea())
-
-    def setup(self):
-        from replies.models import Feedback
-
-        self.fields["rating"].choices = Feedback.Rating.choices
-        if is_committee_staff(self.user) and self.obj is not None:
-            self.fields["proposer"].queryset = Proposer.objects.filter(
-                signatures__proposal_id=self.obj.assignment.proposal_id).order_by("signatures__position")
-            self.fields["proposer"].required = True
-        else:
-            del self.fields["proposer"]

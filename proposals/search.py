@@ -107,7 +107,7 @@ def refresh_search_text(proposal_ids: Iterable[int]) -> int:
         Prefetch("signatures", queryset=ProposalProposer.objects.select_related("proposer").only(
             "proposal_id", "position", "proposer__name")),
         # An agency the proposal was taken away from (已改办) no longer answers for it.
-        Prefetch("assignments", queryset=Assignment.objects.exclude(status=Assignment.Status.REASSIGNED)
+        Prefetch("assignments", queryset=Assignment.objects.current()
                  .select_related("agency").prefetch_related("agency__aliases").only("proposal_id", "agency__name")),
     )
     changed = []

@@ -8,46 +8,22 @@ from django.utils import timezone
 
 from proposals.calendar import WorkCalendar
 from proposals.models import Assignment, CalendarDay, ContactLog, Event, Proposal, Proposer
-from proposals.roles import is_committee_staff, liaison_agency_ids, proposer_id
+from proposals import visibility
+from proposals.roles import is_committee_staff, liaison_agency_ids
+from proposals.visibility import Viewer
 
 
 def today() -> datetime.date:
     return timezone.localdate()
 
 
-def _public_reply_exists():
-    from replies.models import Reply
-
-    return Reply.objects.filter(
-        assignment__proposal=OuterRef("pk"),
-        kind=Reply.Kind.REPLY,
-        status=Reply.Status.PUBLISHED,
-        disclosure=Reply.Disclosure.PUBLIC,
-    )
-
-
 def proposal_visibility_q(user) -> Q:
-    """Which proposals a user may see: all (staff); those assigned to the liaison's agency;
-    the proposer's own (and those they were merged into); and, for anyone, proposals
-    answered by a published, public reply."""
-    public = Q(Exists(_public_reply_exists()))
-    if is_committee_staff(user):
-        return Q()
-    condition = public
-    agencies = liaison_agency_ids(user)
-    if agencies:
-        condition |= Q(Exists(Assignment.objects.filter(proposal=OuterRef("pk"), agency_id__in=agencies)))
-    own = proposer_id(user)
-    if own:
-        signed = Proposal.objects.filter(signatures__proposer_id=own)
-        condition |= Q(Exists(signed.filter(pk=OuterRef("pk")))) | Q(
-            Exists(signed.filter(merged_into=OuterRef("pk")))
-        )
-    return condition
+    """Which proposals a user may see: proposals.visibility decides."""
+    return visibility.proposals_q(Viewer.of(user))
 
 
 def visible_proposals(user) -> QuerySet[Proposal]:
-    return Proposal.objects.filter(proposal_visibility_q(user))
+    return visibility.visible_proposals(user)
 
 
 def proposal_list(*, user, queryset: QuerySet[Proposal] | None = None) -> QuerySet[Proposal]:
@@ -72,49 +48,23 @@ def is_proposal_visible(user, proposal: Proposal) -> bool:
 
 
 def visible_assignments(user) -> QuerySet[Assignment]:
-    """Staff: all. Liaison: every assignment of the proposals assigned to its agency (a lead
-    must see its co-handlers). Proposer: those of its own proposals. Others: those answered publicly."""
-    if is_committee_staff(user):
-        return Assignment.objects.all()
-    return Assignment.objects.filter(proposal__in=visible_proposals(user).values("pk"))
+    """Those of the proposals the user sees, and always its own agency's (proposals.visibility)."""
+    return Assignment.objects.filter(visibility.assignments_q(Viewer.of(user)))
 
 
 def visible_contacts(user) -> QuerySet[ContactLog]:
-    if is_committee_staff(user):
-        return ContactLog.objects.all()
-    condition = Q(pk__in=[])
-    agencies = liaison_agency_ids(user)
-    if agencies:
-        condition |= Q(assignment__agency_id__in=agencies)
-    own = proposer_id(user)
-    if own:
-        condition |= Q(assignment__proposal__signatures__proposer_id=own)
-    return ContactLog.objects.filter(condition).distinct() if own else ContactLog.objects.filter(condition)
+    return ContactLog.objects.filter(visibility.contacts_q(Viewer.of(user)))
 
 
 def visible_events(user) -> QuerySet[Event]:
-    """The timeline is for the people involved: staff, the proposal's agencies and proposers."""
-    if is_committee_staff(user):
-        return Event.objects.all()
-    if not (liaison_agency_ids(user) or proposer_id(user)):
-        return Event.objects.none()
-    involved = Q(pk__in=[])
-    if liaison_agency_ids(user):
-        involved |= Q(Exists(Assignment.objects.filter(proposal=OuterRef("pk"), agency_id__in=liaison_agency_ids(user))))
-    if proposer_id(user):
-        # As with proposals: the proposal a proposer's own was merged into is theirs to follow.
-        signed = Proposal.objects.filter(signatures__proposer_id=proposer_id(user))
-        involved |= Q(Exists(signed.filter(pk=OuterRef("pk")))) | Q(Exists(signed.filter(merged_into=OuterRef("pk"))))
-    return Event.objects.filter(proposal__in=Proposal.objects.filter(involved).values("pk"))
+    """The timeline is for the people involved (proposals.visibility); notes are rendered per
+    reader with visibility.event_note."""
+    return Event.objects.filter(visibility.events_q(Viewer.of(user)))
 
 
 def visible_proposers(user) -> QuerySet[Proposer]:
-    """Proposer names are public where they sign a visible proposal; contact details are filtered by the caller."""
-    if is_committee_staff(user):
-        return Proposer.objects.all()
-    return Proposer.objects.filter(
-        Exists(Proposal.objects.filter(proposal_visibility_q(user), signatures__proposer=OuterRef("pk")))
-    )
+    """Proposer names are public where they sign a visible proposal; contact details: visibility.FIELDS."""
+    return Proposer.objects.filter(visibility.proposers_q(Viewer.of(user)))
 
 
 def work_calendar(start: datetime.date, end: datetime.date) -> WorkCalendar:
@@ -186,8 +136,7 @@ def proposal_brief_list(*, user, queryset: QuerySet[Proposal] | None = None) -> 
     leads = ProposalProposer.objects.filter(position=0).select_related("proposer").only(
         "proposal_id", "position", "proposer__id", "proposer__name", "proposer__kind").order_by("proposal_id")
     lead_agencies = (
-        Assignment.objects.filter(role=Assignment.Role.LEAD)
-        .exclude(status__in=[Assignment.Status.REASSIGNED, Assignment.Status.CANCELLED])
+        Assignment.objects.current().filter(role=Assignment.Role.LEAD)
         .select_related("agency").only("proposal_id", "role", "status", "agency__id", "agency__name")
         .order_by("proposal_id", "id")
     )

@@ -9,53 +9,28 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.admin.actions import Step, WorkflowAdminMixin
 from proposals.admin.base import ReadOnlyInline, RecordAdmin, due_badge, status_badge
-from proposals.admin.steps import is_own_proposal
-from proposals.forms import ConfirmForm, FeedbackForm, ReplyForm, reply_form_fields
-from proposals.models import Assignment, Proposal
-from proposals.roles import is_committee_staff, liaison_agency_ids, proposer_id
-from proposals.selectors import today
-from proposals.services.assignments import is_agency_actor
+from proposals.admin.steps import can, is_own_proposal
+from proposals.forms import ConfirmForm
+from proposals.models import Assignment
+from proposals.roles import is_committee_staff, proposer_id
+from proposals.services.base import allowed
+from proposals.visibility import Viewer, never_readable
 from replies import services
+from replies.forms import FeedbackForm, ReplyForm, reply_values
 from replies.models import Feedback, Reply
 from replies.selectors import visible_feedback, visible_replies
 
 R = Reply.Status
 
 
-def _may_become(reply, to) -> bool:
-    return to in services.TRANSITIONS.get(reply.status, ())
-
-
-def _may_submit(user, reply) -> bool:
-    assignment = reply.assignment
-    return (_may_become(reply, R.SUBMITTED) and is_agency_actor(user, assignment)
-            and assignment.status in services.REPLYING_STATUSES
-            and assignment.proposal.status == Proposal.Status.ASSIGNED)
-
-
-def _may_publish(user, reply) -> bool:
-    return (is_committee_staff(user) and _may_become(reply, R.PUBLISHED) and reply.kind == Reply.Kind.REPLY
-            and reply.disclosure == Reply.Disclosure.PUBLIC)
-
-
 def _may_rate(user, reply) -> bool:
-    """The latest reply of a proposal in its feedback stage, not yet rated by everyone the user may rate for."""
-    assignment = reply.assignment
-    proposal = assignment.proposal
-    in_feedback = (reply.kind == Reply.Kind.REPLY and reply.status != R.DRAFT
-                   and assignment.status == Assignment.Status.REPLIED and proposal.status == Proposal.Status.REPLIED
-                   and reply.round == assignment.rehandle_count + 1
-                   and (reply.feedback_due_on is None or today() <= reply.feedback_due_on))
-    if not in_feedback:
+    """In its feedback stage (services.check_feedback), with someone left for the user to rate for."""
+    if not allowed(services.check_feedback, user, reply):
         return False
     rated = {f.proposer_id for f in reply.feedback.all()}
     if is_committee_staff(user):
-        return any(s.proposer_id not in rated for s in proposal.signatures.all())
-    return is_own_proposal(user, proposal) and proposer_id(user) not in rated
-
-
-def _edit(user, reply, data):
-    services.reply_update(actor=user, reply=reply, **{name: data[name] for name in (*reply_form_fields(), "cc")})
+        return any(s.proposer_id not in rated for s in reply.assignment.proposal.signatures.all())
+    return is_own_proposal(user, reply.assignment.proposal) and proposer_id(user) not in rated
 
 
 def _rate(user, reply, data):
@@ -64,21 +39,16 @@ def _rate(user, reply, data):
 
 
 REPLY_STEPS = (
-    Step("edit", _("编辑草稿"), _edit,
-         lambda user, r: r.status == R.DRAFT and is_agency_actor(user, r.assignment),
-         form_class=ReplyForm, done=_("答复草稿已保存")),
-    Step("submit", _("提交答复"), lambda user, r, data: services.reply_submit(actor=user, reply=r), _may_submit,
-         form_class=ConfirmForm, help_text=_("提交后答复不能再修改,征询意见期自送达之日起计算。"),
-         done=_("答复已提交")),
-    Step("publish", _("公开"), lambda user, r, data: services.reply_publish(actor=user, reply=r), _may_publish,
-         form_class=ConfirmForm, done=_("答复已公开")),
+    Step("edit", _("编辑草稿"), lambda user, r, data: services.reply_update(actor=user, reply=r, **reply_values(data)),
+         can(services.check_reply_update), form_class=ReplyForm, done=_("答复草稿已保存")),
+    Step("submit", _("提交答复"), lambda user, r, data: services.reply_submit(actor=user, reply=r),
+         can(services.check_reply_submit), form_class=ConfirmForm,
+         help_text=_("提交后答复不能再修改,征询意见期自送达之日起计算。"), done=_("答复已提交")),
+    Step("publish", _("公开"), lambda user, r, data: services.reply_publish(actor=user, reply=r),
+         can(services.check_reply_publish), form_class=ConfirmForm, done=_("答复已公开")),
     Step("feedback", _("评价答复"), _rate, _may_rate, form_class=FeedbackForm,
          help_text=_("不满意的,提案将退回承办单位重新办理。"), done=_("评价已记录")),
 )
-
-
-def _sees_internal_note(user, reply) -> bool:
-    return is_committee_staff(user) or reply.assignment.agency_id in liaison_agency_ids(user)
 
 
 class FeedbackInline(ReadOnlyInline, admin.TabularInline):
@@ -117,9 +87,9 @@ class ReplyAdmin(WorkflowAdminMixin, RecordAdmin):
         return visible_replies(request.user).select_related("assignment__agency", "assignment__proposal")
 
     def get_fieldsets(self, request, obj=None):
-        if obj is not None and not _sees_internal_note(request.user, obj):
-            return [fs for fs in self.fieldsets if "internal_note" not in fs[1]["fields"]]
-        return self.fieldsets
+        hidden = never_readable(Viewer.of(request.user), "replies.reply")
+        return [(name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+                for name, options in self.fieldsets if any(f not in hidden for f in options["fields"])]
 
     def workflow_return_url(self, obj):
         return reverse("admin:proposals_proposal_change", args=[obj.assignment.proposal_id]) + "#tracker-replies"

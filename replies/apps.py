@@ -7,3 +7,8 @@ class RepliesConfig(AppConfig):
     name = "replies"
     # The app is named by its records, in the plural where the language has one.
     verbose_name = pgettext_lazy("plural", "答复")
+
+    def ready(self):
+        from replies.extensions import register
+
+        register()

@@ -6,7 +6,27 @@ from django.utils.translation import pgettext_lazy
 from proposals.models import Assignment, Proposal
 
 
-class ReplyManager(models.Manager):
+def public_reply_q(prefix: str = "") -> models.Q:
+    """Published to everyone: a 答复 published with 主动公开 disclosure (domain.md, Disclosure);
+    ``prefix`` reaches the reply from another model ("replies__")."""
+    return models.Q(**{f"{prefix}kind": Reply.Kind.REPLY, f"{prefix}status": Reply.Status.PUBLISHED,
+                       f"{prefix}disclosure": Reply.Disclosure.PUBLIC})
+
+
+class ReplyQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(public_reply_q())
+
+    def sent(self):
+        """Submitted or published: no longer the agency's draft."""
+        return self.exclude(status=Reply.Status.DRAFT)
+
+    def current_round(self):
+        """The replies of their assignment's current round (round 2 after one re-handling)."""
+        return self.filter(round=models.F("assignment__rehandle_count") + 1)
+
+
+class ReplyManager(models.Manager.from_queryset(ReplyQuerySet)):
     def get_by_natural_key(self, committee_name, term, session_number, number, agency_name, kind, round):
         return self.get(
             assignment=Assignment.objects.get_by_natural_key(committee_name, term, session_number, number, agency_name),
@@ -101,7 +121,9 @@ class Reply(models.Model):
 
     @property
     def is_public(self):
-        return self.status == self.Status.PUBLISHED and self.disclosure == self.Disclosure.PUBLIC
+        """The same rule as ReplyQuerySet.public, for one row in hand."""
+        return (self.kind == self.Kind.REPLY and self.status == self.Status.PUBLISHED
+                and self.disclosure == self.Disclosure.PUBLIC)
 
 
 class Feedback(models.Model):

@@ -7,32 +7,26 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from proposals.models import Assignment, Proposal
-from proposals.roles import is_committee_staff, liaison_agency_ids, proposer_id
-from replies.models import Feedback, Reply
-
-PUBLIC_REPLY = Q(kind=Reply.Kind.REPLY, status=Reply.Status.PUBLISHED, disclosure=Reply.Disclosure.PUBLIC)
-
+from proposals.roles import proposer_id
+from proposals.visibility import Viewer, handled_proposal_ids
+from replies.models import Feedback, Reply, public_reply_q
 
 def reply_visibility_q(user) -> Q:
-    """Staff: all. Liaison: its agency's replies in any state, and the submitted replies and
-    co-handling opinions on proposals assigned to it. Proposer: the submitted replies to its
-    own proposals and to those they were merged into. Anyone: published replies with public
-    disclosure."""
-    if is_committee_staff(user):
+    """Staff: all. Liaison: its agency's own replies in any state (a relieved agency keeps
+    its drafts and opinion), and the sent replies and co-handling opinions on proposals it is
+    currently assigned to. Proposer: the sent replies (not opinions) to the proposals it
+    follows (its own, and those they were merged into). Anyone: public replies. The building
+    blocks are proposals.visibility's."""
+    viewer = Viewer.of(user)
+    if viewer.staff:
         return Q()
-    condition = PUBLIC_REPLY
-    agencies = liaison_agency_ids(user)
-    if agencies:
-        condition |= Q(assignment__agency_id__in=agencies)
-        condition |= ~Q(status=Reply.Status.DRAFT) & Q(
-            assignment__proposal__in=Assignment.objects.filter(agency_id__in=agencies).values("proposal_id"))
-    own = proposer_id(user)
-    if own:
-        # A merged proposal's proposers are answered by the reply to the proposal it went into.
-        answered = Proposal.objects.filter(
-            Q(signatures__proposer_id=own) | Q(merged_proposals__signatures__proposer_id=own))
+    condition = public_reply_q()
+    if viewer.agencies:
+        condition |= Q(assignment__agency_id__in=viewer.agencies)
+        condition |= ~Q(status=Reply.Status.DRAFT) & Q(assignment__proposal__in=handled_proposal_ids(viewer))
+    if viewer.proposer is not None:
         condition |= Q(kind=Reply.Kind.REPLY) & ~Q(status=Reply.Status.DRAFT) & Q(
-            assignment__proposal__in=answered.values("pk"))
+            assignment__proposal__in=Proposal.objects.followed_by(viewer.proposer).values("pk"))
     return condition
 
 
@@ -46,31 +40,29 @@ def reply_list(*, user, queryset: QuerySet[Reply] | None = None) -> QuerySet[Rep
         "assignment__agency", "assignment__proposal__session__committee")
 
 
-def visible_feedback(user) -> QuerySet[Feedback]:
-    """Ratings are seen by staff, the rated agency and the proposer who gave them."""
-    if is_committee_staff(user):
-        return Feedback.objects.all()
+def feedback_visibility_q(user) -> Q:
+    """A rating is read by staff, the rated agency and the proposer who gave it
+    (proposals.visibility: Audience.RATING)."""
+    viewer = Viewer.of(user)
+    if viewer.staff:
+        return Q()
     condition = Q(pk__in=[])
-    agencies = liaison_agency_ids(user)
-    if agencies:
-        condition |= Q(reply__assignment__agency_id__in=agencies)
-    own = proposer_id(user)
-    if own:
-        condition |= Q(proposer_id=own)
-    return Feedback.objects.filter(condition)
+    if viewer.agencies:
+        condition |= Q(reply__assignment__agency_id__in=viewer.agencies)
+    if viewer.proposer is not None:
+        condition |= Q(proposer_id=viewer.proposer)
+    return condition
+
+
+def visible_feedback(user) -> QuerySet[Feedback]:
+    return Feedback.objects.filter(feedback_visibility_q(user))
 
 
 def current_replies(proposal: Proposal) -> QuerySet[Reply]:
-    """The latest-round replies (not co-handling opinions) of the proposal's answering agencies."""
-    replies = Reply.objects.filter(
-        assignment__proposal=proposal, kind=Reply.Kind.REPLY,
-        assignment__status__in=[Assignment.Status.REPLIED, Assignment.Status.CLOSED],
-    ).exclude(status=Reply.Status.DRAFT).select_related("assignment")
-    latest = {}
-    for reply in replies:
-        if reply.assignment_id not in latest or reply.round > latest[reply.assignment_id].round:
-            latest[reply.assignment_id] = reply
-    return Reply.objects.filter(pk__in=[r.pk for r in latest.values()])
+    """The sent replies of the current round of the proposal's answering assignments."""
+    return Reply.objects.filter(
+        kind=Reply.Kind.REPLY, assignment__in=Assignment.objects.answering().filter(proposal=proposal),
+    ).sent().current_round()
 
 
 def proposal_ready_to_close(proposal: Proposal, on: datetime.date) -> tuple[bool, str]:
@@ -101,7 +93,7 @@ def replies_awaiting_publication() -> QuerySet[Reply]:
 
 def replies_awaiting_feedback(user, on: datetime.date | None = None) -> QuerySet[Reply]:
     """The latest-round replies to the user's own proposals that wait for its rating, within the window."""
-    from django.db.models import Exists, F, OuterRef
+    from django.db.models import Exists, OuterRef
 
     from proposals.selectors import today
 
@@ -115,9 +107,8 @@ def replies_awaiting_feedback(user, on: datetime.date | None = None) -> QuerySet
             assignment__status=Assignment.Status.REPLIED,
             assignment__proposal__status=Proposal.Status.REPLIED,
             assignment__proposal__in=Proposal.objects.filter(signatures__proposer_id=own).values("pk"),
-            round=F("assignment__rehandle_count") + 1,
         )
-        .exclude(status=Reply.Status.DRAFT)
+        .sent().current_round()
         .exclude(feedback_due_on__lt=on)
         .exclude(Exists(Feedback.objects.filter(reply=OuterRef("pk"), proposer_id=own)))
     )

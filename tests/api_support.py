@@ -113,7 +113,8 @@ def bulk_proposals(n: int, cast: Cast | None = None) -> Cast:
     session, day = cast.session, datetime.date(2024, 3, 4)
     proposals = Proposal.objects.bulk_create([
         Proposal(session=session, number=str(1000 + i), number_sort=natural_sort_key(str(1000 + i)),
-                 title=f"关于第{i}项工作的提案", status=P.REPLIED, submitted_on=day, search_text=f"第{i}项")
+                 title=f"关于第{i}项工作的提案", status=P.REPLIED, submitted_on=day, search_text=f"第{i}项",
+                 answered_publicly=True)
         for i in range(n)])
     ProposalProposer.objects.bulk_create(
         [ProposalProposer(proposal=p, proposer=cast.proposer, position=0) for p in proposals]

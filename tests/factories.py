@@ -192,13 +192,18 @@ def make_cast(session: Session | None = None) -> Cast:
 
 
 def reply_drafted(cast: Cast, assignment: Assignment, actor=None, **fields):
-    """A draft reply (or co-handling opinion) of the assignment's agency, ready to submit."""
+    """A draft reply (or co-handling opinion) of the assignment's agency, ready to submit. An
+    ``internal_note`` is the committee's: staff add it to the draft, as the services require."""
     from replies import services as reply_services
 
     fields = {"title": "关于提案的答复", "body": "经研究,答复如下……", "classification": "A", **fields}
+    note = fields.pop("internal_note", "")
     if assignment.role == Assignment.Role.CO:
         fields.pop("classification")
-    return reply_services.reply_create(actor=actor or cast.staff, assignment=assignment, **fields)
+    reply = reply_services.reply_create(actor=actor or cast.staff, assignment=assignment, **fields)
+    if note:
+        reply = reply_services.reply_update(actor=cast.staff, reply=reply, internal_note=note)
+    return reply
 
 
 def reply_sent(cast: Cast, assignment: Assignment, on=WORKFLOW_REPLIED_ON, **fields):
@@ -318,8 +323,8 @@ class ReplyFactory(factory.django.DjangoModelFactory):
 
 
 def admin_cast(session: Session | None = None) -> Cast:
-    """make_cast() with every user in its demo group (proposals.demo.GROUP_PERMISSIONS)."""
-    from proposals.demo import LIAISON_GROUP, PROPOSER_GROUP, ensure_groups
+    """make_cast() with every user in its demo group (replies.demo.GROUP_PERMISSIONS)."""
+    from replies.demo import LIAISON_GROUP, PROPOSER_GROUP, ensure_groups
 
     ensure_groups()
     cast = make_cast(session)

@@ -97,7 +97,7 @@ def test_a_session_login_writes_and_an_anonymous_session_is_asked_to_authenticat
 def test_staff_issue_and_revoke_tokens_in_the_admin(client):
     from django.contrib.auth.models import Group
 
-    from proposals.demo import ensure_groups
+    from replies.demo import ensure_groups
     from proposals.roles import STAFF_GROUP
     from tests.factories import UserFactory
 

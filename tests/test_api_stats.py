@@ -1,4 +1,4 @@
-"""/api/stats/ agrees with a count done by hand (the definitions: proposals/stats.py).
+"""/api/stats/ agrees with a count done by hand (the definitions: replies/stats.py).
 
 The committee below has, through the services: a draft, a submitted proposal, one not filed,
 one converted, one merged into a filed one, one withdrawn, one assigned and overdue, one
@@ -97,11 +97,71 @@ def test_filtered_by_agency_name(cast):
 def test_figures_follow_visibility(cast):
     liaison = figures(cast.liaison)
     assert liaison["total"]["received"] == 5  # only the proposals assigned to its agency
-    public = figures(None)
-    assert public["total"]["received"] == 0  # nothing published yet
+    # Its own agency's replies and ratings: the same mix as staff see for that agency.
+    assert liaison["total"]["classification"] == CLASSES and liaison["total"]["satisfaction"] == SATISFACTION
+    proposer = figures(cast.proposer_user)["total"]
+    assert proposer["suppressed"] is False
+    # A proposer reads its own ratings, not its co-signer's; the replies to its own proposals.
+    assert proposer["satisfaction"]["total"] == 3
+    public = figures(None)["total"]
+    assert public["suppressed"] is True and public["received"] is None  # nothing published yet
+
+
+def test_public_figures_are_suppressed_below_five_proposals(cast):
+    """Narrowing the figures to one published proposal shows nothing of it to an anonymous caller."""
     reply = Reply.objects.filter(status="submitted", assignment__agency=cast.agency).first()
     reply_services.reply_publish(actor=cast.staff, reply=reply)
-    assert figures(None)["total"]["received"] == 1
+    body = figures(None, group_by="session")
+    assert body["total"]["suppressed"] is True
+    assert [g["suppressed"] for g in body["groups"]] == [True]
+    assert all(value is None for key, value in body["total"].items() if key != "suppressed")
+    # Logged in, the same caller's figures are shown (over what it may see).
+    assert figures(cast.plain)["total"]["received"] == 1
+
+
+def public_cast():
+    """Six proposals answered by a published, public reply (class A) of cast.agency, the first
+    also answered separately (分办) by cast.other_agency with a 不予公开 reply classed D; each
+    rated 满意 by the lead proposer."""
+    from proposals import services
+    from replies.models import Feedback
+    from tests.factories import WORKFLOW_ASSIGNED_ON, WORKFLOW_REPLIED_ON, reply_sent
+
+    cast = make_cast()
+    proposals = []
+    for i in range(6):
+        proposal = proposal_at(cast, P.FILED)
+        agencies = [cast.agency, cast.other_agency] if i == 0 else [cast.agency]
+        services.proposal_assign(actor=cast.staff, proposal=proposal, separate=agencies,
+                                 assigned_on=WORKFLOW_ASSIGNED_ON)
+        for assignment in proposal.assignments.all():
+            services.assignment_acknowledge(actor=cast.staff, assignment=assignment)
+            secret = assignment.agency == cast.other_agency
+            reply = reply_sent(cast, assignment, classification="D" if secret else "A",
+                               disclosure="not_public" if secret else "public",
+                               disclosure_reason="涉及内部安排" if secret else "")
+            if not secret:
+                reply_services.reply_publish(actor=cast.staff, reply=reply, on=WORKFLOW_REPLIED_ON)
+        proposals.append(proposal)
+    for reply in Reply.objects.filter(assignment__proposal__in=proposals):
+        Feedback.objects.create(reply=reply, proposer=cast.proposer, rating="satisfied", given_on=WORKFLOW_REPLIED_ON)
+    return cast, proposals
+
+
+def test_public_figures_count_only_what_the_public_may_read():
+    """An anonymous caller sees the six proposals and the class of their public replies, never
+    the 不予公开 reply's class nor anybody's rating; staff see both."""
+    cast, proposals = public_cast()
+    public = figures(None)["total"]
+    assert public["suppressed"] is False and public["received"] == 6
+    assert (public["classification"]["A"], public["classification"]["D"]) == (6, 0)
+    assert public["satisfaction"]["total"] == 0
+    staff = figures(cast.staff)["total"]
+    assert (staff["classification"]["A"], staff["classification"]["D"], staff["satisfaction"]["total"]) == (6, 1, 7)
+    # The classification filter does not tell of the 不予公开 reply either.
+    listed = client_for(None).get("/api/proposals/", {"classification": "D"}).json()
+    assert listed["count"] == 0
+    assert client_for(cast.staff).get("/api/proposals/", {"classification": "D"}).json()["count"] == 1
 
 
 def test_bad_parameters_are_a_400(cast):

@@ -9,16 +9,18 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.admin.actions import WorkflowAdminMixin
 from proposals.admin.base import ReadOnlyInline, RecordAdmin, due_badge, status_badge
-from proposals.admin.detail import EVENT_LABELS, deadline_text, event_label, event_status_label
+from proposals.admin.detail import EVENT_LABELS, deadline_text, event_label, event_status_label, withhold_fields
 from proposals.admin.filters import AssignmentDueFilter
-from proposals.admin.steps import ASSIGNMENT_STEPS
+from proposals.admin.steps import assignment_steps
 from proposals.models import Assignment, ContactLog, Event, SupervisionLog
+from proposals.roles import is_committee_staff
 from proposals.selectors import (
     visible_assignments,
     visible_contacts,
     visible_events,
     visible_supervision_logs,
 )
+from proposals.visibility import Viewer, event_note, hidden_fields, never_readable
 
 
 def proposal_link(proposal):
@@ -38,7 +40,9 @@ class ContactLogInline(ReadOnlyInline, admin.TabularInline):
 
 @admin.register(Assignment)
 class AssignmentAdmin(WorkflowAdminMixin, RecordAdmin):
-    workflow_steps = ASSIGNMENT_STEPS
+    @property
+    def workflow_steps(self):
+        return assignment_steps()
     change_form_template = "admin/workflow/change_form.html"
     list_display = ("proposal_display", "agency", "role", "status_display", "assigned_on", "acknowledged_on",
                     "due_display", "objection_due_on")
@@ -60,6 +64,21 @@ class AssignmentAdmin(WorkflowAdminMixin, RecordAdmin):
 
     def get_queryset(self, request):
         return visible_assignments(request.user).select_related("proposal__session__committee", "agency")
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # A page to read: what the reader may not read is blanked on this in-memory row.
+            withhold_fields(Viewer.of(request.user), obj)
+        return obj
+
+    def get_fieldsets(self, request, obj=None):
+        """Handler-only fields only for their audience (proposals.visibility)."""
+        viewer = Viewer.of(request.user)
+        hidden = (hidden_fields(viewer, "proposals.assignment", agency_id=obj.agency_id) if obj is not None
+                  else never_readable(viewer, "proposals.assignment"))
+        return [(name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+                for name, options in self.fieldsets if any(f not in hidden for f in options["fields"])]
 
     def workflow_return_url(self, obj):
         return reverse("admin:proposals_proposal_change", args=[obj.proposal_id]) + "#tracker-assignments"
@@ -124,6 +143,16 @@ class SupervisionLogAdmin(RecordAdmin):
         return proposal_link(obj.proposal)
 
 
+def _note_column(request):
+    viewer = Viewer.of(request.user)
+
+    @admin.display(description=_("说明"))
+    def note(obj):
+        return event_note(viewer, obj)
+
+    return note
+
+
 class EventActionFilter(admin.SimpleListFilter):
     """The known actions, without a DISTINCT over the whole event log."""
 
@@ -141,19 +170,34 @@ class EventActionFilter(admin.SimpleListFilter):
 class EventAdmin(RecordAdmin):
     """The audit trail: read-only for everybody, deleted by nobody."""
 
-    list_display = ("at", "proposal_display", "action_display", "from_display", "to_display", "agency", "actor",
-                    "note")
+    list_display = ("at", "proposal_display", "action_display", "from_display", "to_display", "agency", "actor")
     list_filter = (EventActionFilter,)
     search_fields = ("proposal__number", "proposal__title", "note")
     list_per_page = 100
     date_hierarchy = "at"
     ordering = ("-at", "-id")
-    fields = ("at", "proposal", "assignment", "reply", "actor", "action_display", "from_display", "to_display",
-              "note", "data")
+    fields = ("at", "proposal", "assignment", "reply_id", "actor", "action_display", "from_display", "to_display",
+              "data")
     readonly_fields = ("action_display", "from_display", "to_display")
 
     def get_queryset(self, request):
         return visible_events(request.user).select_related("proposal", "assignment__agency", "actor")
+
+    def get_search_fields(self, request):
+        # Searching the notes would tell a reader what a withheld note says.
+        if is_committee_staff(request.user):
+            return self.search_fields
+        return tuple(f for f in self.search_fields if f != "note")
+
+    # The note as this reader may read it (proposals.visibility): a column made per request.
+    def get_list_display(self, request):
+        return (*self.list_display, _note_column(request))
+
+    def get_fields(self, request, obj=None):
+        return (*self.fields[:-1], _note_column(request), self.fields[-1])
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, *(f for f in self.get_fields(request, obj) if callable(f)))
 
     @admin.display(description=_("提案"))
     def proposal_display(self, obj):

@@ -1,7 +1,7 @@
 """What every admin page of the tracker shares: who may add, change and delete, and the
 coloured status and due-date badges.
 
-The model permissions the groups grant (proposals.demo.GROUP_PERMISSIONS) open the pages;
+The model permissions the groups grant (replies.demo.GROUP_PERMISSIONS) open the pages;
 the role (proposals.roles) narrows what a user may write. Workflow records are never written
 through a model form: their changes go through the services, on the step pages (actions.py).
 """

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from proposals.admin.base import DUE_SOON_DAYS, due_badge, status_badge
+from proposals.extensions import registry
 from proposals.models import Assignment, Proposal
 from proposals.roles import is_committee_staff, liaison_agency_ids, proposer_id, role_label
 from proposals.selectors import (
@@ -48,7 +49,7 @@ def _assignment_section(key, title, queryset, more_url, tone=""):
     return Section(key, title, rows, total, more_url, tone)
 
 
-def _reply_section(key, title, queryset, more_url, tone=""):
+def reply_section(key, title, queryset, more_url, tone=""):
     queryset = queryset.select_related("assignment__agency", "assignment__proposal").order_by("submitted_at", "id")
     rows = list(queryset[:ROWS_PER_SECTION])
     for row in rows:
@@ -70,10 +71,7 @@ def _status_counts(user):
 
 def dashboard(user) -> dict:
     """The sections of the admin home for this user."""
-    from replies.selectors import replies_awaiting_feedback, replies_awaiting_publication
-
     assignments_url = reverse("admin:proposals_assignment_changelist")
-    replies_url = reverse("admin:replies_reply_changelist")
     sections = []
     if is_committee_staff(user):
         sections = [
@@ -83,8 +81,6 @@ def dashboard(user) -> dict:
                                 f"{assignments_url}?overdue=soon", "warning"),
             _assignment_section("objections", _("待处理的交办异议"), objections_to_decide(),
                                 f"{assignments_url}?status__exact={Assignment.Status.OBJECTED}", "warning"),
-            _reply_section("to_publish", _("待公开的答复"), replies_awaiting_publication(),
-                           f"{replies_url}?status__exact=submitted&disclosure__exact=public&kind__exact=reply"),
         ]
     elif liaison_agency_ids(user):
         own = agency_assignments(user)
@@ -97,9 +93,8 @@ def dashboard(user) -> dict:
                                 assignments_due_within(DUE_SOON_DAYS) & own,
                                 f"{assignments_url}?overdue=soon", "warning"),
         ]
-    if proposer_id(user):
-        sections.append(_reply_section("to_rate", _("待我评价的答复"), replies_awaiting_feedback(user),
-                                       f"{replies_url}?status__exact=submitted", "warning"))
+    for contribute in registry.dashboard_sections:  # the replies' lists (proposals.extensions)
+        sections.extend(contribute(user))
     return {
         "role": role_label(user),
         "sections": sections,

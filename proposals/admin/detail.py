@@ -1,12 +1,13 @@
 """What a proposal's page shows below its fields: assignments with their deadlines and how
-each was computed, replies, feedback, contacts, the supervision log and the event timeline,
-each read through its selector, and the step buttons each row offers."""
+each was computed, contacts, the supervision log and the event timeline, each read through its
+selector, with the step buttons each row offers; other apps add their sections (replies and
+feedback) through proposals.extensions. Fields and event notes are shown as
+proposals.visibility allows."""
 from __future__ import annotations
-
-from django.db.models import Prefetch
 
 from proposals.admin.base import due_badge, status_badge
 from proposals.deadlines import deadline_from_dict
+from proposals.extensions import registry
 from proposals.models import Assignment, Event, Proposal
 from proposals.selectors import (
     visible_assignments,
@@ -15,9 +16,9 @@ from proposals.selectors import (
     visible_proposals,
     visible_supervision_logs,
 )
+from proposals.visibility import Viewer, event_note, hidden_fields, withhold_explanation
 
 EVENT_LABELS = dict(Event.Action.choices)
-_REPLY_STATUS_ACTIONS = {"reply_draft", "publish"}
 
 
 def event_label(event) -> str:
@@ -28,10 +29,8 @@ def event_status_label(event, code: str) -> str:
     """A status code in the words of the model it belongs to (proposal, assignment or reply)."""
     if not code:
         return ""
-    if event.action in _REPLY_STATUS_ACTIONS:
-        from replies.models import Reply
-
-        choices = Reply.Status
+    if event.action in registry.event_status_choices:
+        choices = registry.event_status_choices[event.action]
     elif event.assignment_id:
         choices = Assignment.Status
     else:
@@ -55,11 +54,13 @@ def deadline_text(assignment, key: str) -> str:
 
 
 def timeline(user, proposal):
+    viewer = Viewer.of(user)
     events = list(
         visible_events(user).filter(proposal=proposal).select_related("actor", "assignment__agency")
         .order_by("at", "id")
     )
     for event in events:
+        event.note = event_note(viewer, event)
         event.label = event_label(event)
         event.from_label = event_status_label(event, event.from_status)
         event.to_label = event_status_label(event, event.to_status)
@@ -68,49 +69,42 @@ def timeline(user, proposal):
     return events
 
 
-def proposal_sections(request, proposal, *, assignment_admin, reply_admin) -> dict:
-    """The change page's sections, in a fixed number of queries whatever the proposal holds."""
-    from replies.selectors import visible_feedback, visible_replies
+def withhold_fields(viewer: Viewer, assignment) -> None:
+    """Blank, on this in-memory row (never saved), the handler-only fields the viewer may not
+    read, and the extension reason in the deadline explanation that repeats it."""
+    hidden = hidden_fields(viewer, "proposals.assignment", agency_id=assignment.agency_id)
+    for name in hidden:
+        setattr(assignment, name, None if name == "objected_on" else "")
+    if "extension_reason" in hidden:
+        assignment.due_explanation = withhold_explanation(assignment.due_explanation)
 
+
+def proposal_sections(request, proposal, *, assignment_admin) -> dict:
+    """The change page's sections, in a fixed number of queries whatever the proposal holds."""
     user = request.user
-    replies = list(
-        visible_replies(user).filter(assignment__proposal=proposal)
-        .select_related("assignment__agency")
-        .prefetch_related(Prefetch("feedback", queryset=visible_feedback(user).select_related("proposer")))
-        .order_by("assignment_id", "round", "kind")
-    )
+    viewer = Viewer.of(user)
     assignments = list(
         visible_assignments(user).filter(proposal=proposal).select_related("agency", "extension_approved_by")
         .order_by("role", "id")
     )
-    by_assignment = {a.pk: a for a in assignments}
+    sections = {"assignments": assignments, "extra_sections": []}
+    for contribute in registry.proposal_page_sections:
+        contribute(request, proposal, sections)
     for assignment in assignments:
         assignment.proposal = proposal
-        assignment.admin_replies = [r for r in replies if r.assignment_id == assignment.pk]
         assignment.badge = status_badge(assignment)
         assignment.due = due_badge(assignment.due_on, is_open=assignment.is_open)
+        assignment.buttons = assignment_admin.step_buttons(request, assignment) if assignment_admin else []
+        withhold_fields(viewer, assignment)
         assignment.due_text = deadline_text(assignment, "due")
         assignment.objection_text = deadline_text(assignment, "objection")
-        assignment.buttons = assignment_admin.step_buttons(request, assignment) if assignment_admin else []
-    feedback = []
-    for reply in replies:
-        if reply.assignment_id in by_assignment:
-            reply.assignment = by_assignment[reply.assignment_id]
-        else:
-            reply.assignment.proposal = proposal
-        reply.badge = status_badge(reply)
-        reply.feedback_due_text = explain_stored_deadline(reply.feedback_due_explanation)
-        reply.buttons = reply_admin.step_buttons(request, reply) if reply_admin else []
-        feedback.extend(reply.feedback.all())
     contacts = list(
         visible_contacts(user).filter(assignment__proposal=proposal)
         .select_related("assignment__agency", "recorded_by").order_by("date", "id")
     )
     merged = list(visible_proposals(user).filter(merged_into=proposal).order_by("number_sort"))
     return {
-        "assignments": assignments,
-        "replies": replies,
-        "feedback": feedback,
+        **sections,
         "contacts": contacts,
         "supervision": list(visible_supervision_logs(user).filter(proposal=proposal).select_related("recorded_by")
                             .order_by("date", "id")),

@@ -14,8 +14,8 @@ from proposals.selectors import today, visible_assignments
 
 
 def _active_assignments():
-    """Assignments that still count for a proposal (not reassigned away or cancelled)."""
-    return Assignment.objects.exclude(status__in=[Assignment.Status.REASSIGNED, Assignment.Status.CANCELLED])
+    """Assignments that still stand (Assignment.objects.current)."""
+    return Assignment.objects.current()
 
 
 def _int(value):
@@ -106,24 +106,3 @@ class AssignmentDueFilter(DueFilter):
 
     def pending(self):
         return Q(status__in=Assignment.OPEN_STATUSES)
-
-
-class ClassificationFilter(admin.SimpleListFilter):
-    """Proposals by the A/B/C/D classification of a submitted reply."""
-
-    title = _("办理结果分类")
-    parameter_name = "classification"
-
-    def lookups(self, request, model_admin):
-        from replies.models import Reply
-
-        return Reply.Classification.choices
-
-    def queryset(self, request, queryset):
-        from replies.models import Reply
-
-        if self.value() not in Reply.Classification.values:
-            return queryset
-        replies = Reply.objects.filter(assignment__proposal=OuterRef("pk"), kind=Reply.Kind.REPLY,
-                                       classification=self.value()).exclude(status=Reply.Status.DRAFT)
-        return queryset.filter(Exists(replies))

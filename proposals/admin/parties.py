@@ -10,6 +10,7 @@ from proposals.models import Agency, AgencyAlias, Committee, Proposer, Session
 from proposals.models.committees import DeadlineRulesMixin
 from proposals.roles import is_committee_staff
 from proposals.selectors import visible_proposers
+from proposals.visibility import Viewer, never_readable
 
 RULES_FIELDSET = (_("期限规则(留空则沿用上级设置或默认值)"), {
     "fields": DeadlineRulesMixin.RULE_FIELDS, "classes": ("collapse",),
@@ -56,10 +57,9 @@ class ProposerAdmin(ReferenceAdmin):
         return self.list_display
 
     def get_fields(self, request, obj=None):
-        fields = ["committee", "name", "kind", "sector"]
-        if is_committee_staff(request.user):
-            fields += ["phone", "email", "user"]
-        return fields
+        hidden = never_readable(Viewer.of(request.user), "proposals.proposer")
+        fields = ["committee", "name", "kind", "sector", "phone", "email"]
+        return [f for f in fields if f not in hidden] + (["user"] if is_committee_staff(request.user) else [])
 
 
 class AgencyAliasInline(admin.TabularInline):

@@ -13,8 +13,9 @@ from proposals import forms, services
 from proposals.admin.actions import WorkflowAdminMixin, apply_service_error, render_step_form
 from proposals.admin.base import ReadOnlyInline, RecordAdmin, due_badge, status_badge
 from proposals.admin.detail import proposal_sections
-from proposals.admin.filters import AgencyFilter, ClassificationFilter, DueFilter, RoleFilter
-from proposals.admin.steps import PROPOSAL_STEPS
+from proposals.admin.filters import AgencyFilter, DueFilter, RoleFilter
+from proposals.admin.steps import proposal_steps
+from proposals.extensions import registry
 from proposals.models import Assignment, Proposal, ProposalProposer
 from proposals.roles import is_committee_staff, proposer_id
 from proposals.selectors import visible_proposals, visible_proposers
@@ -50,19 +51,20 @@ def _lead_proposer_name():
 def _lead_agency_name():
     """The lead agency, or the first separately-assigned one when the proposal was split (分办)."""
     return Subquery(
-        Assignment.objects.filter(proposal=OuterRef("pk"), role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE])
-        .exclude(status__in=[Assignment.Status.REASSIGNED, Assignment.Status.CANCELLED])
+        Assignment.objects.answering().filter(proposal=OuterRef("pk"))
         .order_by("role", "id").values("agency__name")[:1]
     )
 
 
 @admin.register(Proposal)
 class ProposalAdmin(WorkflowAdminMixin, RecordAdmin):
-    workflow_steps = PROPOSAL_STEPS
+    @property
+    def workflow_steps(self):
+        return proposal_steps()
     list_display = ("number_display", "title", "session_display", "lead_proposer", "lead_agency", "status_display",
                     "next_due_display", "is_key")
     list_display_links = ("number_display", "title")
-    list_filter = ("session", "status", AgencyFilter, RoleFilter, DueFilter, "is_key", ClassificationFilter)
+    list_filter = ("session", "status", AgencyFilter, RoleFilter, DueFilter, "is_key")
     search_fields = ("number", "title", "signatures__proposer__name", "assignments__agency__name",
                      "assignments__agency__aliases__name")
     list_per_page = 50
@@ -128,12 +130,12 @@ class ProposalAdmin(WorkflowAdminMixin, RecordAdmin):
 
     # --- pages -----------------------------------------------------------------------------
 
-    def change_view_context(self, request, obj) -> dict:
-        from replies.models import Reply
+    def get_list_filter(self, request):
+        return (*self.list_filter, *registry.proposal_list_filters)
 
+    def change_view_context(self, request, obj) -> dict:
         return {**super().change_view_context(request, obj), **proposal_sections(
-            request, obj, assignment_admin=self.admin_site._registry.get(Assignment),
-            reply_admin=self.admin_site._registry.get(Reply))}
+            request, obj, assignment_admin=self.admin_site._registry.get(Assignment))}
 
     def add_view(self, request, form_url="", extra_context=None):
         """Drafting goes through services.proposal_create, never through a model form."""

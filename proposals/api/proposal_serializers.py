@@ -7,6 +7,8 @@ per-field machinery); the declared fields describe them to the schema and the ex
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from proposals.extensions import registry
+from proposals.visibility import hidden_fields, never_readable, withhold_explanation
 from proposals.models import Agency, Assignment, ContactLog, Proposal, Proposer, Session, SupervisionLog
 from proposals.selectors import assignment_days_overdue, proposal_days_overdue, today
 
@@ -28,18 +30,16 @@ from .serializers import (
     ProposalBriefSerializer,
     ProposerBriefSerializer,
     SessionBriefSerializer,
-    viewer_is_handler,
+    drop_unreadable,
+    viewer_of,
 )
-
-ANSWERING_GONE = (Assignment.Status.REASSIGNED, Assignment.Status.CANCELLED)
-
 
 def lead_assignment(proposal):
     """The current lead assignment, from the prefetched assignments (no query)."""
     if hasattr(proposal, "lead_assignments"):  # proposal_brief_list
         return proposal.lead_assignments[0] if proposal.lead_assignments else None
     for assignment in proposal.assignments.all():
-        if assignment.role == Assignment.Role.LEAD and assignment.status not in ANSWERING_GONE:
+        if assignment.role == Assignment.Role.LEAD and assignment.is_current:
             return assignment
     return None
 
@@ -130,10 +130,6 @@ class AssignmentListSerializer(FastRepresentation, serializers.ModelSerializer):
         return data
 
 
-HANDLER_ONLY = ("objection_reason", "objected_on", "objection_decision", "objection_decision_note",
-                "extension_reason")
-
-
 class AssignmentDetailSerializer(AssignmentListSerializer):
     due_explanation = DeadlineExplanationField(
         label=_("期限计算说明"), help_text=_("期限如何计算:due(办理期限)与 objection(异议期限),各含规则、起算日、跳过的节假日与 text 说明(按请求的语言生成)"))
@@ -146,17 +142,19 @@ class AssignmentDetailSerializer(AssignmentListSerializer):
         read_only_fields = fields
 
     def get_fields(self):
-        fields = super().get_fields()
-        if not viewer_is_handler(self.context):
-            for name in (*HANDLER_ONLY, "objection_decision_label"):
-                fields.pop(name)
+        fields = drop_unreadable(super().get_fields(), self.context, "proposals.assignment")
+        if "objection_decision" not in fields:
+            fields.pop("objection_decision_label")
         return fields
+
+    def to_representation(self, instance):
+        return self.withhold(super().to_representation(instance), instance)
 
     def represent(self, obj) -> dict:
         data = super().represent(obj)
         data["original_due_on"] = date(obj.original_due_on)
-        data["due_explanation"] = explain_deadlines(obj.due_explanation)
-        if self.handler_view:
+        data["due_explanation"] = obj.due_explanation
+        if "objection_reason" not in never_readable(viewer_of(self.context), "proposals.assignment"):
             data.update({
                 "objection_reason": obj.objection_reason, "objected_on": date(obj.objected_on),
                 "objection_decision": obj.objection_decision,
@@ -164,13 +162,23 @@ class AssignmentDetailSerializer(AssignmentListSerializer):
                 "objection_decision_note": obj.objection_decision_note, "extension_reason": obj.extension_reason,
             })
         data["created_at"] = datetime(obj.created_at)
-        return data
+        return self.withhold(data, obj)
 
-    @property
-    def handler_view(self) -> bool:
-        if not hasattr(self, "_handler_view"):
-            self._handler_view = viewer_is_handler(self.context)
-        return self._handler_view
+    def withhold(self, data: dict, obj) -> dict:
+        """Handler-only fields of another agency's assignment emptied, and the extension reason
+        taken out of the deadline explanation that repeats it (proposals.visibility)."""
+        hidden = hidden_fields(viewer_of(self.context), "proposals.assignment", agency_id=obj.agency_id)
+        for name in hidden:
+            if name in data:
+                data[name] = None if name == "objected_on" else ""
+                if name == "objection_decision":
+                    data["objection_decision_label"] = ""
+        if "due_explanation" in data:
+            explanation = obj.due_explanation
+            if "extension_reason" in hidden:
+                explanation = withhold_explanation(explanation)
+            data["due_explanation"] = explain_deadlines(explanation)
+        return data
 
 
 class ProposalAssignmentSerializer(AssignmentDetailSerializer):
@@ -198,11 +206,6 @@ def merged_into(proposal):
     return proposal.merged_into
 
 
-# What ReplyListSerializer shows of a reply itself (the letter's text is for its detail).
-REPLY_LIST_COLUMNS = ("id", "assignment", "kind", "round", "status", "doc_number", "title", "signed_on",
-                      "published_on", "classification", "disclosure", "updated_at")
-
-
 def supervision_log(log) -> dict:
     return {"id": log.pk, "date": date(log.date), "leader": log.leader, "note": log.note}
 
@@ -212,15 +215,18 @@ class ProposalDetailSerializer(ProposalListSerializer):
     merged_into = ProposalBriefSerializer(read_only=True, label=_("并入提案"))
     merged_proposals = serializers.SerializerMethodField(label=_("并入本案的提案"))
     assignments = ProposalAssignmentSerializer(many=True, read_only=True, label=_("交办"))
-    replies = serializers.SerializerMethodField(label=_("答复"), help_text=_("当前用户可见的答复与会办意见"))
     supervision_logs = serializers.SerializerMethodField(label=_("督办记录"))
 
     class Meta(ProposalListSerializer.Meta):
         fields = ProposalListSerializer.Meta.fields + [
             "body", "proposers", "proposers_more", "review_reason", "reviewed_at", "merged_into", "merged_proposals",
-            "supervising_leader", "filed_on", "closed_on", "created_at", "assignments", "replies",
-            "supervision_logs"]
+            "supervising_leader", "filed_on", "closed_on", "created_at", "assignments", "supervision_logs"]
         read_only_fields = fields
+
+    def get_fields(self):
+        """The declared fields, with those other apps add (proposals.extensions) after the assignments."""
+        return _after_assignments(super().get_fields(),
+                                  {name: extra.field() for name, extra in registry.proposal_detail_fields.items()})
 
     def _supervision_logs(self, obj):
         if getattr(obj, "has_supervision", True) is False:
@@ -236,40 +242,15 @@ class ProposalDetailSerializer(ProposalListSerializer):
         merged = obj.merged_proposals.filter(proposal_visibility_q(getattr(request, "user", None)))
         return merged.select_related("session__committee").order_by("session_id", "number_sort", "id")
 
-    def _replies(self, obj):
-        """The replies the user may see, each with its assignment taken from the proposal's
-        prefetched assignments (the proposal and agencies are already loaded)."""
-        from replies.selectors import reply_list
-
-        request = self.context.get("request")
-        replies = list(reply_list(user=request.user if request else None).filter(assignment__proposal=obj)
-                       .select_related(None).only(*REPLY_LIST_COLUMNS)
-                       .order_by("assignment__role", "assignment_id", "round", "kind", "id"))
-        assignments = {a.pk: a for a in obj.assignments.all()}
-        for reply in replies:
-            assignment = assignments.get(reply.assignment_id)
-            if assignment is not None:
-                assignment.proposal = obj
-                reply.assignment = assignment
-        return replies
-
     def get_supervision_logs(self, obj) -> SupervisionLogSerializer(many=True):
         return SupervisionLogSerializer(self._supervision_logs(obj), many=True).data
 
     def get_merged_proposals(self, obj) -> ProposalBriefSerializer(many=True):
         return ProposalBriefSerializer(self._merged_proposals(obj), many=True).data
 
-    def get_replies(self, obj) -> list[dict]:
-        from replies.api.serializers import ReplyListSerializer
-
-        return ReplyListSerializer(self._replies(obj), many=True, context=self.context).data
-
     def represent(self, obj) -> dict:
-        from replies.api.serializers import ReplyListSerializer
-
         data = super().represent(obj)
         assignments = ProposalAssignmentSerializer(context=self.context)
-        replies = ReplyListSerializer(context=self.context)
         data.update({
             "body": obj.body,
             "proposers": [{"position": s.position, "proposer": proposer_brief(s.proposer)}
@@ -281,10 +262,19 @@ class ProposalDetailSerializer(ProposalListSerializer):
             "supervising_leader": obj.supervising_leader, "filed_on": date(obj.filed_on),
             "closed_on": date(obj.closed_on), "created_at": datetime(obj.created_at),
             "assignments": [assignments.represent(a) for a in obj.assignments.all()],
-            "replies": [replies.represent(r) for r in self._replies(obj)],
             "supervision_logs": [supervision_log(log) for log in self._supervision_logs(obj)],
         })
-        return data
+        return _after_assignments(data, {name: extra.represent(obj, self.context)
+                                         for name, extra in registry.proposal_detail_fields.items()})
+
+
+def _after_assignments(mapping, extras: dict):
+    """``mapping`` (fields or output) with ``extras`` inserted after "assignments"."""
+    if not extras:
+        return mapping
+    items = list(mapping.items())
+    at = next((i + 1 for i, (name, _value) in enumerate(items) if name == "assignments"), len(items))
+    return dict(items[:at] + list(extras.items()) + items[at:])
 
 
 class ProposalCreateSerializer(serializers.Serializer):

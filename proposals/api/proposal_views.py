@@ -99,8 +99,3 @@ class ProposalViewSet(TrackerViewSet):
     @action(detail=True, methods=["post"])
     def supervise(self, request, pk=None):
         return self.step(services.supervision_record, "proposal", **self.input(SuperviseSerializer))
-
-    @proposal_step("办结(工作人员)", request=NoteSerializer)
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        return self.step(services.proposal_close, "proposal", **self.input(NoteSerializer))

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from proposals.api.represent import label, session_key
 from proposals.models import Agency, CalendarDay, Committee, Event, Proposal, Proposer, Session
-from proposals.roles import is_committee_staff, liaison_agency_ids
+from proposals.visibility import Viewer, event_note, never_readable
 
 RULE_FIELDS = list(Committee.RULE_FIELDS)
 
@@ -17,23 +17,26 @@ def request_user(context):
     return getattr(request, "user", None)
 
 
-def viewer_is_staff(context) -> bool:
-    """Staff status of the requesting user (computed once per request). Schema generation
-    sees every field: the documentation says which are for staff only."""
+SCHEMA_VIEWER = Viewer(staff=True, agencies=frozenset(), proposer=None)
+
+
+def viewer_of(context) -> Viewer:
+    """Who reads the output (proposals.visibility), computed once per request. Schema
+    generation sees every field: the documentation says which are restricted."""
     request = context.get("request")
     view = context.get("view")
     if request is None or getattr(view, "swagger_fake_view", False):
-        return True
-    if not hasattr(request, "_tracker_is_staff"):
-        request._tracker_is_staff = is_committee_staff(request.user)
-    return request._tracker_is_staff
+        return SCHEMA_VIEWER
+    if not hasattr(request, "_tracker_viewer"):
+        request._tracker_viewer = Viewer.of(request.user)
+    return request._tracker_viewer
 
 
-def viewer_is_handler(context) -> bool:
-    """Staff or an agency liaison: the people who handle proposals (objections, extensions)."""
-    if viewer_is_staff(context):
-        return True
-    return bool(liaison_agency_ids(request_user(context)))
+def drop_unreadable(fields: dict, context, model_label: str) -> dict:
+    """Leave out the fields this reader can read on no record (proposals.visibility)."""
+    for name in never_readable(viewer_of(context), model_label):
+        fields.pop(name, None)
+    return fields
 
 
 class LabelField(serializers.CharField):
@@ -148,12 +151,8 @@ class ProposerSerializer(serializers.ModelSerializer):
         extra_kwargs = {"phone": {"help_text": _("仅工作人员可见")}, "email": {"help_text": _("仅工作人员可见")}}
 
     def get_fields(self):
-        fields = super().get_fields()
-        if not viewer_is_staff(self.context):
-            # Members' contact details are never published (domain.md, Disclosure).
-            fields.pop("phone")
-            fields.pop("email")
-        return fields
+        # Members' contact details reach the staff only (domain.md, Disclosure).
+        return drop_unreadable(super().get_fields(), self.context, "proposals.proposer")
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -177,6 +176,10 @@ class CalendarDaySerializer(serializers.ModelSerializer):
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField(label=_("操作人"))
     action_label = LabelField("action")
+    reply = serializers.IntegerField(source="reply_id", read_only=True, allow_null=True, label=_("答复 ID"))
+    note = serializers.CharField(read_only=True, label=_("说明"), help_text=_(
+        "异议、延期理由仅提案委员会和该承办单位可见,满意度评价仅提案委员会、被评价单位和评价人可见;"
+        "其他人看到的是一句说明"))
 
     class Meta:
         model = Event
@@ -184,6 +187,12 @@ class EventSerializer(serializers.ModelSerializer):
                   "from_status", "to_status", "note", "data"]
         read_only_fields = fields
         extra_kwargs = {"uid": {"label": _("唯一标识")}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Handler-only text and ratings copied into a note reach only their audience.
+        data["note"] = event_note(viewer_of(self.context), instance)
+        return data
 
     def get_actor(self, obj) -> str | None:
         if obj.actor is None:

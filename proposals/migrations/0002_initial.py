@@ -11,15 +11,14 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('proposals', '0001_initial'),
-        ('replies', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
             model_name='event',
-            name='reply',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='replies.reply', verbose_name='答复'),
+            name='reply_id',
+            field=models.PositiveBigIntegerField(blank=True, db_index=True, null=True, verbose_name='答复 ID'),
         ),
         migrations.AddField(
             model_name='proposal',

@@ -1,14 +1,12 @@
-"""On PostgreSQL, covering indexes that let the figures (/api/stats/, proposals/stats.py) read
+"""On PostgreSQL, a covering index that lets the figures (/api/stats/, replies/stats.py) read
 what they count without touching wide table rows: a proposal's session, status and filing
-date (a proposal row carries its full text); a reply's assignment, kind, round, status and
-class (a reply row carries its letter). The reply index is created here, beside the query
-that needs it, on the replies app's table. SQLite has no INCLUDE and gets nothing.
+date (a proposal row carries its full text). The replies app creates its own (replies
+migration 0003). SQLite has no INCLUDE and gets nothing.
 """
 from django.db import migrations
 
 INDEXES = {
     "proposal_stats_cover": "ON proposals_proposal (id) INCLUDE (session_id, status, filed_on)",
-    "reply_stats_cover": "ON replies_reply (assignment_id) INCLUDE (id, kind, round, status, classification)",
 }
 
 
@@ -25,6 +23,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("proposals", "0004_search_text"), ("replies", "0001_initial")]
+    dependencies = [("proposals", "0004_search_text")]
 
     operations = [migrations.RunPython(create, drop)]

@@ -4,7 +4,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
-class AssignmentManager(models.Manager):
+class AssignmentQuerySet(models.QuerySet):
+    def current(self):
+        """Assignments that still stand: not 已改办 (objection upheld) nor 已撤销 (cancelled)."""
+        return self.exclude(status__in=Assignment.GONE_STATUSES)
+
+    def answering(self):
+        """The assignments that owe the proposer an answer (主办 and 分办, still standing): the
+        ones whose replies make a proposal replied, and what the figures count."""
+        return self.current().filter(role__in=Assignment.ANSWERING_ROLES)
+
+
+class AssignmentManager(models.Manager.from_queryset(AssignmentQuerySet)):
     def get_by_natural_key(self, committee_name, term, session_number, number, agency_name):
         return self.get(
             proposal__session__committee__name=committee_name,
@@ -44,6 +55,9 @@ class Assignment(models.Model):
         Status.CANCELLED: "#616161",
     }
     OPEN_STATUSES = (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.OBJECTED, Status.REHANDLING)
+    # The agency was relieved (objection upheld) or the assignment withdrawn: it no longer stands.
+    GONE_STATUSES = (Status.REASSIGNED, Status.CANCELLED)
+    ANSWERING_ROLES = (Role.LEAD, Role.SEPARATE)
 
     class ObjectionDecision(models.TextChoices):
         UPHELD = "upheld", _("同意调整")
@@ -115,6 +129,16 @@ class Assignment(models.Model):
     @property
     def is_open(self):
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_current(self):
+        """The same rule as AssignmentQuerySet.current, for one row in hand."""
+        return self.status not in self.GONE_STATUSES
+
+    @property
+    def is_answering(self):
+        """The same rule as AssignmentQuerySet.answering, for one row in hand."""
+        return self.is_current and self.role in self.ANSWERING_ROLES
 
 
 class ContactLog(models.Model):

@@ -55,9 +55,9 @@ class Event(models.Model):
         "proposals.Assignment", on_delete=models.SET_NULL, null=True, blank=True, related_name="events",
         verbose_name=_("交办"),
     )
-    reply = models.ForeignKey(
-        "replies.Reply", on_delete=models.SET_NULL, null=True, blank=True, related_name="events", verbose_name=_("答复")
-    )
+    # The reply (replies.Reply) the event concerns, set by the reply services. A plain id, not
+    # a foreign key: proposals does not depend on replies, and an audit row outlives its subject.
+    reply_id = models.PositiveBigIntegerField(_("答复 ID"), null=True, blank=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("操作人")
     )
@@ -66,6 +66,9 @@ class Event(models.Model):
     from_status = models.CharField(_("原状态"), max_length=16, blank=True)
     to_status = models.CharField(_("新状态"), max_length=16, blank=True)
     note = models.TextField(_("说明"), blank=True)
+    # Who may read the note (proposals.visibility.Audience): the services copy handler-only
+    # text and ratings into it, and every channel renders it through the visibility policy.
+    note_audience = models.CharField(_("说明可见范围"), max_length=10, blank=True, default="")
     data = models.JSONField(_("详情"), default=dict, blank=True)
 
     objects = EventManager()

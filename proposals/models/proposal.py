@@ -4,7 +4,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
-class ProposalManager(models.Manager):
+class ProposalQuerySet(models.QuerySet):
+    def followed_by(self, proposer_id: int):
+        """The proposals a proposer follows as their own: those they sign and those their own
+        were merged into (并案: each proposer still gets an answer, domain.md Review)."""
+        signed = self.model.objects.filter(signatures__proposer_id=proposer_id)
+        return self.filter(models.Q(models.Exists(signed.filter(pk=models.OuterRef("pk"))))
+                           | models.Q(models.Exists(signed.filter(merged_into=models.OuterRef("pk")))))
+
+
+class ProposalManager(models.Manager.from_queryset(ProposalQuerySet)):
     def get_by_natural_key(self, committee_name, term, session_number, number):
         return self.get(
             session__committee__name=committee_name, session__term=term, session__number=session_number, number=number
@@ -61,6 +70,9 @@ class Proposal(models.Model):
         _("另有联名人"), default=False, help_text=_("来函写“等委员”,联名人多于所列")
     )
     is_key = models.BooleanField(_("重点提案"), default=False)
+    # Set by the reply services (replies.services) when a reply to this proposal is published
+    # with public disclosure: what makes a proposal visible to everyone (proposals.visibility).
+    answered_publicly = models.BooleanField(_("已公开答复"), default=False, editable=False)
     supervising_leader = models.CharField(_("督办领导"), max_length=100, blank=True)
     submitted_on = models.DateField(_("提交日期"), null=True, blank=True)
     filed_on = models.DateField(_("立案日期"), null=True, blank=True)
@@ -96,6 +108,8 @@ class Proposal(models.Model):
             models.Index(fields=["submitted_on"], name="proposal_submitted_idx"),
             models.Index(fields=["updated_at"], name="proposal_updated_idx"),
             models.Index(fields=["is_key", "status"], name="proposal_key_status_idx"),
+            models.Index(fields=["answered_publicly"], name="proposal_public_idx",
+                         condition=models.Q(answered_publicly=True)),
         ]
 
     def __str__(self):

@@ -15,7 +15,6 @@ from proposals.services.errors import (
 )
 from proposals.services.proposals import (
     proposal_assign,
-    proposal_close,
     proposal_convert,
     proposal_create,
     proposal_file,
@@ -40,7 +39,6 @@ __all__ = [
     "assignment_object",
     "contact_record",
     "proposal_assign",
-    "proposal_close",
     "proposal_convert",
     "proposal_create",
     "proposal_file",

@@ -12,6 +12,7 @@ from proposals.models import Agency, Assignment, ContactLog, Proposal
 from proposals.roles import is_committee_staff, liaison_agency_ids
 from proposals.selectors import today
 from proposals.services.base import lock, move, record_event, require
+from proposals.visibility import Audience
 from proposals.services.errors import InvalidInput, TransitionNotAllowed
 from proposals.services.proposals import create_assignment, refresh_next_due
 
@@ -53,18 +54,34 @@ def _require_status(assignment: Assignment, *statuses) -> None:
             _("交办当前状态为“%(status)s”,不能执行此操作") % {"status": assignment.get_status_display()})
 
 
+def check_acknowledge(actor, assignment: Assignment) -> None:
+    _require_agency(actor, assignment)
+    _require_proposal_in_handling(assignment)
+    _require_status(assignment, A.ASSIGNED)
+
+
 def assignment_acknowledge(*, actor, assignment: Assignment, on: datetime.date | None = None) -> Assignment:
     """签收: the assigned agency confirms receipt of a new assignment (domain.md, Assignment)."""
     with transaction.atomic():
         lock(Proposal, assignment.proposal_id)
         assignment = lock(Assignment, assignment.pk)
-        _require_agency(actor, assignment)
-        _require_proposal_in_handling(assignment)
-        _require_status(assignment, A.ASSIGNED)
+        check_acknowledge(actor, assignment)
         before = move(assignment, TRANSITIONS, A.ACKNOWLEDGED, acknowledged_on=on or today())
         record_event(proposal=assignment.proposal, assignment=assignment, action="acknowledge", actor=actor,
                      from_status=before, to_status=A.ACKNOWLEDGED)
     return assignment
+
+
+def check_object(actor, assignment: Assignment, on: datetime.date | None = None) -> None:
+    _require_agency(actor, assignment)
+    _require_proposal_in_handling(assignment)
+    _require_status(assignment, A.ASSIGNED, A.ACKNOWLEDGED)
+    if assignment.objection_decision:
+        raise TransitionNotAllowed(_("提案委员会已处理过该单位的调整申请"))
+    on = on or today()
+    if assignment.objection_due_on and on > assignment.objection_due_on:
+        raise TransitionNotAllowed(
+            _("已超过交办异议期限(%(due)s),不再受理调整申请") % {"due": assignment.objection_due_on.isoformat()})
 
 
 def assignment_object(*, actor, assignment: Assignment, reason: str, on: datetime.date | None = None) -> Assignment:
@@ -77,18 +94,18 @@ def assignment_object(*, actor, assignment: Assignment, reason: str, on: datetim
     with transaction.atomic():
         lock(Proposal, assignment.proposal_id)
         assignment = lock(Assignment, assignment.pk)
-        _require_agency(actor, assignment)
-        _require_proposal_in_handling(assignment)
-        _require_status(assignment, A.ASSIGNED, A.ACKNOWLEDGED)
-        if assignment.objection_decision:
-            raise TransitionNotAllowed(_("提案委员会已处理过该单位的调整申请"))
-        if assignment.objection_due_on and on > assignment.objection_due_on:
-            raise TransitionNotAllowed(
-                _("已超过交办异议期限(%(due)s),不再受理调整申请") % {"due": assignment.objection_due_on.isoformat()})
+        check_object(actor, assignment, on=on)
         before = move(assignment, TRANSITIONS, A.OBJECTED, objection_reason=reason, objected_on=on)
         record_event(proposal=assignment.proposal, assignment=assignment, action="object", actor=actor,
-                     from_status=before, to_status=A.OBJECTED, note=reason)
+                     from_status=before, to_status=A.OBJECTED, note=reason, note_audience=Audience.HANDLERS)
     return assignment
+
+
+def check_decide_objection(actor, assignment: Assignment) -> None:
+    require(is_committee_staff(actor), _("只有提案委员会工作人员可以处理交办异议"))
+    # Only a pending objection is decided: without this, "reject" would acknowledge a
+    # fresh assignment on the agency's behalf (ASSIGNED -> ACKNOWLEDGED is a valid move).
+    _require_status(assignment, A.OBJECTED)
 
 
 def assignment_decide_objection(*, actor, assignment: Assignment, uphold: bool, note: str = "",
@@ -103,9 +120,7 @@ def assignment_decide_objection(*, actor, assignment: Assignment, uphold: bool, 
     with transaction.atomic():
         proposal = lock(Proposal, assignment.proposal_id)
         assignment = lock(Assignment, assignment.pk)
-        # Only a pending objection is decided: without this, "reject" would acknowledge a
-        # fresh assignment on the agency's behalf (ASSIGNED -> ACKNOWLEDGED is a valid move).
-        _require_status(assignment, A.OBJECTED)
+        check_decide_objection(actor, assignment)
         if uphold:
             before = move(assignment, TRANSITIONS, A.REASSIGNED,
                           objection_decision=Assignment.ObjectionDecision.UPHELD, objection_decision_note=note)
@@ -119,8 +134,15 @@ def assignment_decide_objection(*, actor, assignment: Assignment, uphold: bool, 
             data = {}
         refresh_next_due(proposal)
         record_event(proposal=proposal, assignment=assignment, action="decide_objection", actor=actor,
-                     from_status=before, to_status=assignment.status, note=note, data=data)
+                     from_status=before, to_status=assignment.status, note=note, note_audience=Audience.HANDLERS,
+                     data=data)
     return assignment
+
+
+def check_extend(actor, assignment: Assignment) -> None:
+    require(is_committee_staff(actor), _("延期须经提案委员会批准"))
+    if not assignment.is_open:
+        raise TransitionNotAllowed(_("该交办已结束,不能延期"))
 
 
 def assignment_extend(*, actor, assignment: Assignment, new_due_on: datetime.date, reason: str) -> Assignment:
@@ -134,8 +156,7 @@ def assignment_extend(*, actor, assignment: Assignment, new_due_on: datetime.dat
     with transaction.atomic():
         proposal = lock(Proposal, assignment.proposal_id)
         assignment = lock(Assignment, assignment.pk)
-        if not assignment.is_open:
-            raise TransitionNotAllowed(_("该交办已结束,不能延期"))
+        check_extend(actor, assignment)
         base = _current_deadline(assignment)
         max_months = proposal.session.rule("reply_max_months")
         limit = deadlines.add_months(base.start_on, max_months)
@@ -154,7 +175,7 @@ def assignment_extend(*, actor, assignment: Assignment, new_due_on: datetime.dat
         assignment.refresh_from_db()
         refresh_next_due(proposal)
         record_event(proposal=proposal, assignment=assignment, action="extend", actor=actor, note=reason,
-                     data={"from": old_due.isoformat() if old_due else None, "to": new_due_on.isoformat()})
+                     note_audience=Audience.HANDLERS, data={"from": old_due.isoformat() if old_due else None, "to": new_due_on.isoformat()})
     return assignment
 
 
@@ -173,6 +194,12 @@ def _current_deadline(assignment: Assignment) -> deadlines.Deadline:
     return base
 
 
+def check_contact(actor, assignment: Assignment) -> None:
+    _require_agency(actor, assignment)
+    if not assignment.is_current:
+        raise TransitionNotAllowed(_("该交办已结束"))
+
+
 def contact_record(*, actor, assignment: Assignment, stage: str, form: str, date: datetime.date,
                    note: str = "") -> ContactLog:
     """办前/办中/办后沟通 with the proposer, recorded by the agency."""
@@ -182,9 +209,7 @@ def contact_record(*, actor, assignment: Assignment, stage: str, form: str, date
         raise InvalidInput(_("沟通方式无效"), field="form")
     if date > today():
         raise InvalidInput(_("沟通日期不能晚于今天"), field="date")
-    _require_agency(actor, assignment)
-    if assignment.status in (A.REASSIGNED, A.CANCELLED):
-        raise TransitionNotAllowed(_("该交办已结束"))
+    check_contact(actor, assignment)
     with transaction.atomic():
         contact = ContactLog.objects.create(assignment=assignment, stage=stage, form=form, date=date, note=note,
                                             recorded_by=actor if actor.is_authenticated else None)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.models import Event
-from proposals.services.errors import ActionForbidden, ConcurrentChange, TransitionNotAllowed
+from proposals.services.errors import ActionForbidden, ConcurrentChange, ServiceError, TransitionNotAllowed
 
 
 def lock(model: type[models.Model], pk) -> models.Model:
@@ -23,16 +23,35 @@ def require(condition: bool, message) -> None:
         raise ActionForbidden(message)
 
 
+def allowed(check, *args, **kwargs) -> bool:
+    """Whether a step's ``check_<step>`` passes: what the admin's buttons and the API's list of
+    available actions ask, so that the rule is written once, beside the service that enforces it."""
+    try:
+        check(*args, **kwargs)
+    except ServiceError:
+        return False
+    return True
+
+
+def may_become(obj, transitions: dict, to: str) -> bool:
+    return to in transitions.get(obj.status, ())
+
+
+def require_move(obj, transitions: dict, to: str) -> None:
+    """The same refusal as ``move`` gives, asked before anything is written."""
+    if not may_become(obj, transitions, to):
+        raise TransitionNotAllowed(
+            _("当前状态“%(current)s”不能变更为“%(to)s”")
+            % {"current": obj.get_status_display(), "to": dict(type(obj).Status.choices).get(to, to)}
+        )
+
+
 def move(obj: models.Model, transitions: dict, to: str, **updates) -> str:
     """Move ``obj.status`` to ``to`` if ``transitions`` allows it, with a conditional UPDATE
     (… WHERE status = current) so that a concurrent move makes this one fail instead of
     silently overwriting it. Returns the previous status."""
     current = obj.status
-    if to not in transitions.get(current, ()):
-        raise TransitionNotAllowed(
-            _("当前状态“%(current)s”不能变更为“%(to)s”")
-            % {"current": obj.get_status_display(), "to": dict(type(obj).Status.choices).get(to, to)}
-        )
+    require_move(obj, transitions, to)
     fields = {"status": to, **updates}
     if any(f.name == "updated_at" for f in obj._meta.fields):
         fields["updated_at"] = timezone.now()
@@ -45,19 +64,23 @@ def move(obj: models.Model, transitions: dict, to: str, **updates) -> str:
 
 
 def record_event(*, proposal, action: str, actor=None, assignment=None, reply=None, from_status="", to_status="",
-                 note="", data=None) -> Event:
+                 note="", note_audience="", data=None) -> Event:
+    """One row of the audit trail. ``note_audience`` (proposals.visibility.Audience) says who may
+    read the note when it carries handler-only text or a rating; ``reply`` is any object with a
+    ``pk`` (a replies.Reply), kept as its id."""
     if action not in Event.Action.values:
         # A programming error, not bad input: every action the timeline shows has a label.
         raise ValueError(f"unknown event action {action!r}")
     return Event.objects.create(
         proposal=proposal,
         assignment=assignment,
-        reply=reply,
+        reply_id=reply.pk if reply is not None else None,
         actor=actor if actor is not None and actor.is_authenticated else None,
         at=timezone.now(),
         action=action,
         from_status=from_status or "",
         to_status=to_status or "",
         note=note or "",
+        note_audience=note_audience or "",
         data=data or {},
     )

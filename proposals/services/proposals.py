@@ -15,7 +15,7 @@ from proposals.naturalsort import natural_sort_key
 from proposals.roles import is_committee_staff, proposer_id
 from proposals.search import refresh_search_text
 from proposals.selectors import today, work_calendar
-from proposals.services.base import lock, move, record_event, require
+from proposals.services.base import lock, move, record_event, require, require_move
 from proposals.services.errors import InvalidInput, TransitionNotAllowed
 
 S = Proposal.Status
@@ -36,11 +36,59 @@ TRANSITIONS = {
 
 def _is_own(actor, proposal: Proposal) -> bool:
     own = proposer_id(actor)
-    return bool(own) and proposal.signatures.filter(proposer_id=own).exists()
+    return bool(own) and any(s.proposer_id == own for s in proposal.signatures.all())
 
 
 def _require_staff(actor):
     require(is_committee_staff(actor), _("只有提案委员会工作人员可以执行此操作"))
+
+
+# --- what each step asks before it writes: the services call these on the locked row, the
+# admin's buttons and the API's available actions ask them through base.allowed ------------
+
+def check_update(actor, proposal: Proposal) -> None:
+    require(is_committee_staff(actor) or _is_own(actor, proposal), _("只能修改本人的提案"))
+    if proposal.status != S.DRAFT:
+        raise TransitionNotAllowed(_("提案已提交,不能修改"))
+
+
+def check_submit(actor, proposal: Proposal) -> None:
+    require(is_committee_staff(actor) or _is_own(actor, proposal), _("只能提交本人的提案"))
+    require_move(proposal, TRANSITIONS, S.SUBMITTED)
+
+
+def check_withdraw(actor, proposal: Proposal) -> None:
+    """Until the proposal is handled: before any reply or co-handling opinion was sent (an
+    assignment with a reply date)."""
+    require(is_committee_staff(actor) or _is_own(actor, proposal), _("只能撤回本人的提案"))
+    if proposal.assignments.filter(replied_on__isnull=False).exists():
+        raise TransitionNotAllowed(_("提案已有答复,不能撤案"))
+    require_move(proposal, TRANSITIONS, S.WITHDRAWN)
+
+
+def check_review(actor, proposal: Proposal, to: str) -> None:
+    """立案, 不予立案, 转为意见建议, 并案: the proposal committee's review of a submitted proposal."""
+    _require_staff(actor)
+    require_move(proposal, TRANSITIONS, to)
+
+
+def check_assign(actor, proposal: Proposal) -> None:
+    _require_staff(actor)
+    # REPLIED -> ASSIGNED is re-handling after 不满意 (replies.services), not a second
+    # assignment: only a filed proposal is assigned.
+    if proposal.status != S.FILED:
+        raise TransitionNotAllowed(
+            _("提案当前状态为“%(status)s”,只有已立案的提案可以交办") % {"status": proposal.get_status_display()})
+
+
+def check_mark_key(actor, proposal: Proposal) -> None:
+    _require_staff(actor)
+
+
+def check_supervise(actor, proposal: Proposal) -> None:
+    _require_staff(actor)
+    if not proposal.is_key:
+        raise TransitionNotAllowed(_("只有重点提案可以记录督办"))
 
 
 def _next_number(session: Session) -> str:
@@ -89,7 +137,7 @@ def proposal_submit(*, actor, proposal: Proposal) -> Proposal:
     proposers or by staff entering a paper proposal."""
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
-        require(is_committee_staff(actor) or _is_own(actor, proposal), _("只能提交本人的提案"))
+        check_submit(actor, proposal)
         before = move(proposal, TRANSITIONS, S.SUBMITTED, submitted_on=today())
         record_event(proposal=proposal, action="submit", actor=actor, from_status=before, to_status=S.SUBMITTED)
     return proposal
@@ -100,13 +148,10 @@ def proposal_withdraw(*, actor, proposal: Proposal, reason: str = "") -> Proposa
     reply or co-handling opinion has been submitted. Open assignments are cancelled, each with
     its own event, so that the agencies see why the proposal left their lists."""
     from proposals.services.assignments import TRANSITIONS as ASSIGNMENT_TRANSITIONS
-    from replies.models import Reply
 
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
-        require(is_committee_staff(actor) or _is_own(actor, proposal), _("只能撤回本人的提案"))
-        if Reply.objects.filter(assignment__proposal=proposal).exclude(status=Reply.Status.DRAFT).exists():
-            raise TransitionNotAllowed(_("提案已有答复,不能撤案"))
+        check_withdraw(actor, proposal)
         before = move(proposal, TRANSITIONS, S.WITHDRAWN, next_due_on=None)
         open_assignments = proposal.assignments.select_for_update().filter(status__in=Assignment.OPEN_STATUSES)
         for assignment in open_assignments:
@@ -124,6 +169,7 @@ def _review(*, actor, proposal, to, action, reason="", require_reason=False, **u
         raise InvalidInput(_("请填写理由,提案人将收到此说明"), field="reason")
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
+        check_review(actor, proposal, to)
         before = move(proposal, TRANSITIONS, to, review_reason=reason, reviewed_at=timezone.now(), **updates)
         record_event(proposal=proposal, action=action, actor=actor, from_status=before, to_status=to, note=reason)
     return proposal
@@ -216,11 +262,7 @@ def proposal_assign(*, actor, proposal: Proposal, lead: Agency | None = None, co
     assigned_on = assigned_on or today()
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
-        # REPLIED -> ASSIGNED is re-handling after 不满意 (replies.services), not a second
-        # assignment: only a filed proposal is assigned.
-        if proposal.status != S.FILED:
-            raise TransitionNotAllowed(
-                _("提案当前状态为“%(status)s”,只有已立案的提案可以交办") % {"status": proposal.get_status_display()})
+        check_assign(actor, proposal)
         before = move(proposal, TRANSITIONS, S.ASSIGNED)
         plan = ([(lead, Assignment.Role.LEAD)] if lead else []) + [(a, Assignment.Role.CO) for a in co] + [
             (a, Assignment.Role.SEPARATE) for a in separate]
@@ -234,8 +276,7 @@ def proposal_assign(*, actor, proposal: Proposal, lead: Agency | None = None, co
 def refresh_next_due(proposal: Proposal) -> None:
     """Keep Proposal.next_due_on equal to the earliest due date of its open assignments."""
     due = (
-        proposal.assignments.filter(status__in=Assignment.OPEN_STATUSES)
-        .exclude(role=Assignment.Role.CO)
+        proposal.assignments.answering().filter(status__in=Assignment.OPEN_STATUSES)
         .aggregate(due=Min("due_on"))["due"]
     )
     Proposal.objects.filter(pk=proposal.pk).update(next_due_on=due)
@@ -247,6 +288,7 @@ def proposal_mark_key(*, actor, proposal: Proposal, is_key: bool = True, leader:
     _require_staff(actor)
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
+        check_mark_key(actor, proposal)
         Proposal.objects.filter(pk=proposal.pk).update(is_key=is_key, supervising_leader=leader if is_key else "")
         proposal.is_key, proposal.supervising_leader = is_key, (leader if is_key else "")
         record_event(proposal=proposal, action="mark_key" if is_key else "unmark_key", actor=actor, note=leader)
@@ -262,40 +304,11 @@ def supervision_record(*, actor, proposal: Proposal, note: str, date: datetime.d
     with transaction.atomic():
         # Read again under the lock: the caller's copy may predate a change of the key mark.
         proposal = lock(Proposal, proposal.pk)
-        if not proposal.is_key:
-            raise TransitionNotAllowed(_("只有重点提案可以记录督办"))
+        check_supervise(actor, proposal)
         entry = SupervisionLog.objects.create(proposal=proposal, date=date or today(), note=note,
                                               leader=leader or proposal.supervising_leader, recorded_by=actor)
         record_event(proposal=proposal, action="supervise", actor=actor, note=note)
     return entry
-
-
-def proposal_close(*, actor, proposal: Proposal, note: str = "", on: datetime.date | None = None) -> Proposal:
-    """办结: after a satisfied or basically-satisfied rating, or once the feedback window
-    (default 15 working days after delivery) has passed without one."""
-    from replies.selectors import proposal_ready_to_close
-
-    _require_staff(actor)
-    with transaction.atomic():
-        proposal = lock(Proposal, proposal.pk)
-        ready, why = proposal_ready_to_close(proposal, on or today())
-        if not ready:
-            raise TransitionNotAllowed(why)
-        close_proposal(proposal, actor=actor, note=note or why, on=on)
-    return proposal
-
-
-def close_proposal(proposal: Proposal, *, actor, note: str, on: datetime.date | None = None) -> None:
-    """The closing move itself, shared by the manual close and the satisfied rating."""
-    before = move(proposal, TRANSITIONS, S.CLOSED, closed_on=on or today(), next_due_on=None)
-    now = timezone.now()
-    proposal.assignments.filter(status__in=[Assignment.Status.REPLIED, Assignment.Status.ACKNOWLEDGED]).update(
-        status=Assignment.Status.CLOSED, updated_at=now)
-    # A co-handler that never acted (or whose objection is pending) has nothing left to do;
-    # left open, it would stay on the overdue lists of a closed proposal for ever.
-    proposal.assignments.filter(status__in=[Assignment.Status.ASSIGNED, Assignment.Status.OBJECTED]).update(
-        status=Assignment.Status.CANCELLED, updated_at=now)
-    record_event(proposal=proposal, action="close", actor=actor, from_status=before, to_status=S.CLOSED, note=note)
 
 
 def proposal_update(*, actor, proposal: Proposal, title: str, body: str = "", topic: str = "") -> Proposal:
@@ -305,9 +318,7 @@ def proposal_update(*, actor, proposal: Proposal, title: str, body: str = "", to
         raise InvalidInput(_("案由不能为空"), field="title")
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
-        require(is_committee_staff(actor) or _is_own(actor, proposal), _("只能修改本人的提案"))
-        if proposal.status != S.DRAFT:
-            raise TransitionNotAllowed(_("提案已提交,不能修改"))
+        check_update(actor, proposal)
         changes = {"title": title.strip(), "body": body or "", "topic": (topic or "").strip()}
         changed = Proposal.objects.filter(pk=proposal.pk, status=S.DRAFT).update(**changes, updated_at=timezone.now())
         if changed != 1:

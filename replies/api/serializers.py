@@ -2,6 +2,7 @@
 The internal note is for the proposal committee's staff only; statuses are read-only.
 The reply serializers write their output in ``represent`` (proposals/api/represent.py)."""
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from proposals.api.serializers import (
@@ -9,9 +10,11 @@ from proposals.api.serializers import (
     LabelField,
     ProposalBriefSerializer,
     ProposerBriefSerializer,
-    viewer_is_staff,
+    drop_unreadable,
+    viewer_of,
 )
 from proposals.api.represent import (
+    GENERIC,
     DeadlineExplanationField,
     FastRepresentation,
     agency_brief,
@@ -21,6 +24,7 @@ from proposals.api.represent import (
     label,
     proposal_brief,
 )
+from proposals.visibility import may_read_field
 from replies.models import Feedback, ReferenceDocument, Reply
 
 EDITABLE = ["doc_number", "title", "body", "signer", "signed_on", "contact_unit", "contact_person", "contact_phone",
@@ -70,10 +74,7 @@ class ReplyDetailSerializer(ReplyListSerializer):
         extra_kwargs = {"internal_note": {"help_text": _("仅工作人员可见")}}
 
     def get_fields(self):
-        fields = super().get_fields()
-        if not viewer_is_staff(self.context):
-            fields.pop("internal_note")
-        return fields
+        return drop_unreadable(super().get_fields(), self.context, "replies.reply")
 
     def represent(self, obj) -> dict:
         data = super().represent(obj)
@@ -84,7 +85,7 @@ class ReplyDetailSerializer(ReplyListSerializer):
             "contact_unit": obj.contact_unit, "contact_person": obj.contact_person,
             "contact_phone": obj.contact_phone, "cc": obj.cc, "disclosure_reason": obj.disclosure_reason,
         })
-        if viewer_is_staff(self.context):
+        if may_read_field(viewer_of(self.context), "replies.reply", "internal_note"):
             data["internal_note"] = obj.internal_note
         data["created_at"] = datetime(obj.created_at)
         return data
@@ -108,9 +109,7 @@ class ReplyWriteSerializer(serializers.ModelSerializer):
             fields["assignment"].read_only = True
         elif request is not None:
             fields["assignment"].queryset = visible_assignments(request.user)
-        if not viewer_is_staff(self.context):
-            fields.pop("internal_note")
-        return fields
+        return drop_unreadable(fields, self.context, "replies.reply")
 
     def validate(self, attrs):
         # The model's rule (不予公开须说明理由) checked here, so the client learns the field at once.
@@ -164,3 +163,46 @@ class ReferenceDocumentSerializer(ReferenceDocumentListSerializer):
     class Meta(ReferenceDocumentListSerializer.Meta):
         fields = ReferenceDocumentListSerializer.Meta.fields + ["body"]
         read_only_fields = fields
+
+
+# What ReplyListSerializer shows of a reply itself (the letter's text is for its detail).
+REPLY_LIST_COLUMNS = ("id", "assignment", "kind", "round", "status", "doc_number", "title", "signed_on",
+                      "published_on", "classification", "disclosure", "updated_at")
+
+
+def proposal_replies(proposal, context) -> list:
+    """The replies to ``proposal`` the reader may see, each with its assignment taken from the
+    proposal's prefetched assignments (the proposal and agencies are already loaded)."""
+    from replies.selectors import reply_list
+
+    request = context.get("request")
+    replies = list(reply_list(user=request.user if request else None).filter(assignment__proposal=proposal)
+                   .select_related(None).only(*REPLY_LIST_COLUMNS)
+                   .order_by("assignment__role", "assignment_id", "round", "kind", "id"))
+    assignments = {a.pk: a for a in proposal.assignments.all()}
+    for reply in replies:
+        assignment = assignments.get(reply.assignment_id)
+        if assignment is not None:
+            assignment.proposal = proposal
+            reply.assignment = assignment
+    return replies
+
+
+def represent_proposal_replies(proposal, context) -> list[dict]:
+    replies = proposal_replies(proposal, context)
+    if context.get(GENERIC):
+        return ReplyListSerializer(replies, many=True, context=context).data
+    serializer = ReplyListSerializer(context=context)
+    return [serializer.represent(r) for r in replies]
+
+
+@extend_schema_field(ReplyListSerializer(many=True))
+class ProposalRepliesField(serializers.Field):
+    """The ``replies`` of a proposal's detail (added through proposals.extensions)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, label=_("答复"), help_text=_("当前用户可见的答复与会办意见"),
+                         **kwargs)
+
+    def to_representation(self, value):
+        return represent_proposal_replies(value, self.context)

@@ -6,6 +6,8 @@ from rest_framework.response import Response
 
 from proposals.api.base import ACTION_ERRORS, FORMAT_PARAMETER, IF_MATCH_PARAMETER, TrackerViewSet
 from proposals.api.errors import error_responses
+from proposals.api.proposal_serializers import NoteSerializer, ProposalDetailSerializer
+from proposals.api.proposal_views import ProposalViewSet
 from replies import services
 from replies.api.serializers import (
     FeedbackCreateSerializer,
@@ -109,3 +111,13 @@ class ReferenceDocumentViewSet(TrackerViewSet):
 
     def get_queryset(self):
         return ReferenceDocument.objects.select_related("source").order_by("-document_date", "title", "id")
+
+
+class ProposalCloseViewSet(ProposalViewSet):
+    """POST /api/proposals/{id}/close/: 办结 belongs with the replies and ratings that decide it
+    (replies.services.check_close); the proposal is read and answered as in ProposalViewSet."""
+
+    @extend_schema(summary="办结(工作人员)", request=NoteSerializer, parameters=[IF_MATCH_PARAMETER],
+                   responses={200: ProposalDetailSerializer, **ACTION_ERRORS})
+    def close(self, request, pk=None):
+        return self.step(services.proposal_close, "proposal", **self.input(NoteSerializer))

@@ -21,6 +21,7 @@ from replies.importing import values as V
 from replies.importing import writer as W
 from replies.importing.matching import Matcher
 from replies.models import ReferenceDocument, Reply, SourceDocument
+from replies.services import refresh_public_flag
 
 
 @dataclass
@@ -132,6 +133,7 @@ def _write_fast(docs: list[Doc], matcher: Matcher, now) -> None:
     events = [W.import_event(source, proposal, lead, reply, "created", [], [])
               for (_, source, *_rest), proposal, lead, reply in zip(plans, proposals, leads, replies)]
     Event.objects.bulk_create(events)
+    refresh_public_flag([proposal.pk for proposal in proposals])
     for doc, source in references:
         doc.result = W.WriteResult(source, "reference")
     for (doc, source, *_rest), event in zip(plans, events):

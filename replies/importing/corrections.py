@@ -18,6 +18,7 @@ from proposals.services.base import lock, record_event, require
 from proposals.services.errors import InvalidInput
 from replies.importing import values as V
 from replies.models import Reply, SourceDocument
+from replies.services import refresh_public_flag
 
 # The fields staff correct on the source page, with the span that shows where each came from.
 CORRECTABLE = {
@@ -96,6 +97,7 @@ def source_correct(*, actor, source: SourceDocument, changes: dict, reviewed: bo
             refresh_search_text([proposal.pk])
         if reply_fields:
             reply.save(update_fields=sorted(set(reply_fields) | {"disclosure_reason", "updated_at"}))
+            refresh_public_flag([proposal.pk])
         after = V.current_values(proposal, reply)
         updates = {}
         if changed:

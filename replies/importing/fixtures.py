@@ -32,6 +32,9 @@ VOLATILE_FIELDS = ("created_at", "updated_at", "imported_at", "at")
 # Links to users of one installation have no place in a shipped fixture; leaving the key out
 # also keeps loaddata from clearing them in a database that has them.
 OMITTED_FIELDS = {"proposals.agency": ("liaisons",)}
+# Plain ids with no natural key: a primary key of the build database means nothing elsewhere.
+# An import event finds its reply through its source document (data.sha256).
+CLEARED_FIELDS = {"proposals.event": ("reply_id",)}
 FALLBACK_DATE = datetime.date(2000, 1, 1)
 
 
@@ -107,6 +110,8 @@ def build_fixture(sources) -> str:
                 fields[name] = stamp[(label, pk)]
         for name in OMITTED_FIELDS.get(label, ()):
             fields.pop(name, None)
+        for name in CLEARED_FIELDS.get(label, ()):
+            fields[name] = None
         for f in obj._meta.concrete_fields:
             if isinstance(f, JSONField) and f.name in fields:
                 fields[f.name] = _canonical(fields[f.name])

@@ -20,6 +20,7 @@ from replies.importing import values as V
 from replies.importing.matching import Matcher, place_of, qualified_agency_name
 from replies.letters import ParsedLetter, to_report
 from replies.models import ReferenceDocument, Reply, SourceDocument
+from replies.services import refresh_public_flag
 
 # Event.uid of an import is derived from the file's checksum, so the same file always
 # yields the same event (idempotent imports, byte-identical fixtures).
@@ -83,6 +84,8 @@ def write_document(parsed: ParsedLetter, *, file_name: str, sha256: str, matcher
     try:
         with transaction.atomic():
             result = _write(parsed, file_name=file_name, sha256=sha256, matcher=matcher, now=now)
+            if result.source.proposal_id:
+                refresh_public_flag([result.source.proposal_id])
             if result.event is not None and actor is not None and actor.is_authenticated:
                 Event.objects.filter(pk=result.event.pk).update(actor=actor)
     except BaseException:
@@ -235,7 +238,7 @@ def _set_co_assignments(proposal, co, parsed, warnings, now) -> None:
 
 def import_event(source, proposal, lead, reply, status, kept, changed) -> Event:
     return Event(
-        uid=import_event_uid(source.sha256), proposal=proposal, assignment=lead, reply=reply, at=source.imported_at,
+        uid=import_event_uid(source.sha256), proposal=proposal, assignment=lead, reply_id=reply.pk if reply else None, at=source.imported_at,
         action="import", to_status=proposal.status, note=source.file_name,
         data={"sha256": source.sha256, "result": status, "kept": kept, "changed": changed},
     )
@@ -301,8 +304,8 @@ def _create(parsed, source, warnings, matcher) -> WriteResult:
 def _link_existing(proposal, parties, proposal_vals) -> None:
     """A proposal entered by staff before its letter was imported: fill what is empty,
     never replace what is there; a different active lead agency is a conflict."""
-    other_lead = proposal.assignments.filter(role=Assignment.Role.LEAD).exclude(agency=parties.lead).exclude(
-        status__in=[Assignment.Status.REASSIGNED, Assignment.Status.CANCELLED]).first()
+    other_lead = proposal.assignments.current().filter(role=Assignment.Role.LEAD).exclude(
+        agency=parties.lead).first()
     if other_lead is not None:
         raise ImportConflict(
             _("第%(number)s号提案已存在,主办单位为“%(agency)s”,与来函不符") % {

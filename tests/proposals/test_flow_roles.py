@@ -102,7 +102,7 @@ def _prepare(step, cast):
             lambda: SupervisionLog.objects.count())
     if step == "proposal_close":
         proposal = proposal_at(cast, P.REPLIED)
-        return (lambda actor: services.proposal_close(actor=actor, proposal=proposal,
+        return (lambda actor: reply_services.proposal_close(actor=actor, proposal=proposal,
                                                       on=WORKFLOW_AFTER_FEEDBACK_WINDOW)), _status(proposal)
     if step in ("assignment_acknowledge", "assignment_object", "assignment_extend"):
         assignment = assignment_at(cast, A.ASSIGNED)

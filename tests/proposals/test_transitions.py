@@ -106,7 +106,7 @@ def _run_proposal_step(step, cast, proposal, target):
         services.proposal_assign(actor=staff, proposal=proposal, lead=cast.other_agency,
                                  assigned_on=datetime.date(2024, 3, 4))
     elif step == "close":
-        services.proposal_close(actor=staff, proposal=proposal, on=WORKFLOW_AFTER_FEEDBACK_WINDOW)
+        reply_services.proposal_close(actor=staff, proposal=proposal, on=WORKFLOW_AFTER_FEEDBACK_WINDOW)
     else:  # pragma: no cover
         raise AssertionError(step)
 
@@ -253,6 +253,6 @@ def test_reply_step_from_each_status(step, status):
         run()
         reply.refresh_from_db()
         assert reply.status == expected
-        event = Event.objects.filter(reply=reply).latest("id")
+        event = Event.objects.filter(reply_id=reply.pk).latest("id")
         assert event.actor is not None
         assert event.action == {"submit": "reply_submit", "publish": "publish"}[step]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from proposals import services
 from proposals.models import Proposal
 from proposals.selectors import today
+from proposals.services.errors import InvalidInput
 from replies import services as reply_services
 from replies.models import Feedback, Reply
 from tests.factories import admin_cast, lead_assignment, proposal_at, reply_drafted
@@ -56,14 +57,26 @@ def test_drafts_are_seen_by_their_agency_and_staff_only(client, cast, handling):
     assert listed(as_(client, cast, "other_liaison"), "reply") == set()
 
 
-def test_the_internal_note_is_not_shown_to_the_proposer(client, cast, handling):
+def test_the_internal_note_is_shown_to_staff_only(client, cast, handling):
+    """内部备注 is the committee's own (issue 7): not the agency's, not the proposer's."""
     reply = reply_services.reply_submit(
         actor=cast.liaison, reply=reply_drafted(cast, handling, actor=cast.liaison, internal_note="仅供内部"))
     url = reverse("admin:replies_reply_change", args=[reply.pk])
-    assert "仅供内部" in as_(client, cast, "liaison").get(url).content.decode()
     assert "仅供内部" in as_(client, cast, "staff").get(url).content.decode()
-    page = as_(client, cast, "proposer").get(url)
-    assert page.status_code == 200 and "仅供内部" not in page.content.decode()
+    for role in ("liaison", "proposer"):
+        page = as_(client, cast, role).get(url)
+        assert page.status_code == 200 and "仅供内部" not in page.content.decode(), role
+
+
+def test_a_liaison_cannot_write_the_internal_note(client, cast, handling):
+    with pytest.raises(InvalidInput) as refused:
+        reply_services.reply_create(actor=cast.liaison, assignment=handling, body="正文", internal_note="单位自己写的")
+    assert refused.value.field == "internal_note"
+    draft = reply_drafted(cast, handling, actor=cast.liaison)
+    step = reverse("admin:replies_reply_step", args=[draft.pk, "edit"])
+    form = as_(client, cast, "liaison").get(step).context["form"]
+    assert "internal_note" not in form.fields and "body" in form.fields
+    assert "internal_note" in as_(client, cast, "staff").get(step).context["form"].fields
 
 
 def test_a_submitted_reply_is_not_edited(client, cast, handling):

@@ -146,7 +146,7 @@ def test_close_is_refused_while_the_feedback_window_is_open(cast):
     proposal, _ = replied(cast)
     events = Event.objects.count()
     with pytest.raises(TransitionNotAllowed):
-        services.proposal_close(actor=cast.staff, proposal=proposal, on=FEEDBACK_DUE)
+        reply_services.proposal_close(actor=cast.staff, proposal=proposal, on=FEEDBACK_DUE)
     assert Proposal.objects.get(pk=proposal.pk).status == P.REPLIED
     assert Event.objects.count() == events
 
@@ -154,7 +154,7 @@ def test_close_is_refused_while_the_feedback_window_is_open(cast):
 def test_close_once_the_feedback_window_has_passed(cast):
     proposal, _ = replied(cast)
     after = FEEDBACK_DUE + datetime.timedelta(days=1)
-    services.proposal_close(actor=cast.staff, proposal=proposal, on=after)
+    reply_services.proposal_close(actor=cast.staff, proposal=proposal, on=after)
     proposal.refresh_from_db()
     assert (proposal.status, proposal.closed_on) == (P.CLOSED, after)
     event = Event.objects.get(proposal=proposal, action="close")
@@ -170,7 +170,7 @@ def test_close_is_refused_before_every_agency_replied(cast):
     services.assignment_acknowledge(actor=cast.staff, assignment=first, on=WORKFLOW_ACKNOWLEDGED_ON)
     reply_sent(cast, first)
     with pytest.raises(TransitionNotAllowed):
-        services.proposal_close(actor=cast.staff, proposal=proposal, on=datetime.date(2024, 12, 31))
+        reply_services.proposal_close(actor=cast.staff, proposal=proposal, on=datetime.date(2024, 12, 31))
 
 
 def test_separate_replies_each_need_a_rating_or_an_expired_window(cast):

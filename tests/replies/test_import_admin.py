@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 import replies.import_admin  # noqa: F401  (registered by replies/admin.py; imported here in case it is not)
-from proposals.demo import ensure_groups
+from replies.demo import ensure_groups
 from proposals.models import Event, Proposal
 from replies.importing.pages import pack
 from replies.models import ReferenceDocument, Reply, SourceDocument

@@ -126,7 +126,7 @@ def test_reply_letter_records(imported, file_name):
     assert source.needs_review is bool(source.warnings)
     event = Event.objects.get(proposal=proposal, action="import")
     assert event.uid == import_event_uid(source.sha256)
-    assert (event.assignment, event.reply) == (lead, reply)
+    assert (event.assignment, event.reply_id) == (lead, reply.pk)
 
 
 @pytest.mark.parametrize("file_name", sorted(LETTERS))

@@ -1,5 +1,11 @@
 """Figures of the annual handling report (domain.md, "What people measure"), per committee,
-session or agency, over any set of proposals (the caller applies visibility and filters).
+session or agency, over any set of proposals (the caller applies row visibility and filters).
+
+They live here, beside the replies, because they count replies and ratings. A caller who is
+not staff gets figures over what it may see, field by field (proposals.visibility): the
+classifications of the replies it may read, the ratings it may read; and an anonymous caller
+gets no figures for a group of fewer than MIN_PUBLIC_GROUP proposals (its figures are null and
+``suppressed`` is true), so that narrowing the figures to one proposal shows nothing of it.
 
 Definitions, so that a count by hand agrees:
 - received: proposals past the draft; filed: filed (立案) at some point (filed_on, or a status
@@ -22,16 +28,19 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Case, CharField, Count, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
 
 from proposals.models import Agency, Assignment, CalendarDay, Committee, Proposal, Session
 from proposals.selectors import today, work_calendar
+from proposals.visibility import Viewer
+from replies.models import Feedback, Reply
+from replies.selectors import feedback_visibility_q, reply_visibility_q
 
 GROUPS = ("committee", "session", "agency")
 S = Proposal.Status
 FILED_STATUSES = (S.FILED, S.ASSIGNED, S.REPLIED, S.CLOSED)
-ANSWERING_ROLES = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
-GONE = (Assignment.Status.REASSIGNED, Assignment.Status.CANCELLED)
+MIN_PUBLIC_GROUP = 5
 PROPOSAL_COUNTS = ("received", "filed", "not_filed", "merged", "converted", "withdrawn")
 HANDLING_COUNTS = ("assigned", "replied", "replied_on_time", "overdue_now")
 CLASSES = ("A", "B", "C", "D")
@@ -48,14 +57,14 @@ def _filtered(proposals: QuerySet) -> bool:
     return bool(proposals.query.where)
 
 
-def _answering_q(prefix: str, proposals: QuerySet, agency_ids) -> Q:
-    """Answering assignments (主办, 分办; not 已改办 / 已撤销), seen from a model ``prefix`` away."""
-    condition = Q(**{f"{prefix}role__in": ANSWERING_ROLES}) & ~Q(**{f"{prefix}status__in": GONE})
+def _answering(proposals: QuerySet, agency_ids) -> QuerySet:
+    """The answering assignments (Assignment.objects.answering) of the given proposals."""
+    assignments = Assignment.objects.answering()
     if agency_ids:
-        condition &= Q(**{f"{prefix}agency_id__in": agency_ids})
+        assignments = assignments.filter(agency_id__in=agency_ids)
     if _filtered(proposals):
-        condition &= Q(**{f"{prefix}proposal__in": proposals.values("pk")})
-    return condition
+        assignments = assignments.filter(proposal__in=proposals.values("pk"))
+    return assignments
 
 
 def _key(group_by: str | None, prefix: str) -> str | None:
@@ -90,6 +99,7 @@ def _proposal_counts(proposals: QuerySet, group_by: str | None, agency_ids) -> l
         "withdrawn": Q(status=S.WITHDRAWN),
     }
     if group_by == "agency":
+        # Every agency a proposal went to, except one relieved by an upheld objection.
         rows = Assignment.objects.exclude(status=Assignment.Status.REASSIGNED)
         if _filtered(proposals):
             rows = rows.filter(proposal__in=proposals.values("pk"))
@@ -116,7 +126,7 @@ def _ordinals(iso_dates) -> dict:
     return ordinal
 
 
-def _handling(proposals, group_by, agency_ids, on: datetime.date) -> list[dict]:
+def _handling(proposals, group_by, agency_ids, on: datetime.date, viewer: Viewer) -> list[dict]:
     """Everything measured on answering assignments, in one statement over one pass of them:
     the handling counts; the A/B/C/D mix of their current replies (答复 of the current round,
     not drafts); their replies' ratings; and, for the mean working days to reply, sum W(reply)
@@ -128,22 +138,34 @@ def _handling(proposals, group_by, agency_ids, on: datetime.date) -> list[dict]:
     SQLite ≥ 3.35 both read), instead of joining the same tables once per figure."""
     from django.db import connection
 
-    from replies.models import Feedback, Reply
-
     def one(condition):
         return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
     current = FilteredRelation("replies", condition=Q(
         replies__kind=Reply.Kind.REPLY, replies__round=F("rehandle_count") + 1,
     ) & ~Q(replies__status=Reply.Status.DRAFT))
+    classified = Q(current__id__isnull=False)
+    if not viewer.staff:  # only the classifications of the replies the caller may read
+        classified &= Q(current__id__in=Reply.objects.filter(reply_visibility_q(viewer)).values("pk"))
     facts = (
-        Assignment.objects.filter(_answering_q("", proposals, agency_ids)).annotate(current=current).order_by()
-        .values("id", "assigned_on", "replied_on", g=F(_key(group_by, "")), cls=F("current__classification"),
+        _answering(proposals, agency_ids).annotate(current=current).order_by()
+        .values("id", "assigned_on", "replied_on", g=F(_key(group_by, "")),
+                cls=Case(When(classified, then=F("current__classification")), default=Value(None),
+                         output_field=CharField()),
                 replied=one(REPLIED), on_time=one(REPLIED & Q(replied_on__lte=F("due_on"))),
                 overdue=one(Q(status__in=Assignment.OPEN_STATUSES, due_on__lt=on)),
-                classified=one(Q(current__id__isnull=False)))
+                classified=one(classified))
     )
     sql, params = facts.query.sql_with_params()
+    q_name = connection.ops.quote_name
+    readable, readable_params = "", ()
+    if not viewer.staff:  # only the ratings the caller may read
+        try:
+            feedback_sql, readable_params = (Feedback.objects.filter(feedback_visibility_q(viewer)).values("pk")
+                                             .query.sql_with_params())
+            readable = f" AND fb.{q_name('id')} IN ({feedback_sql})"
+        except EmptyResultSet:  # a caller who may read no rating at all
+            readable = " AND 1 = 0"
     q = connection.ops.quote_name
     if connection.vendor == "postgresql":
         calendar, working_days = _working_days_sql(q)
@@ -157,10 +179,11 @@ def _handling(proposals, group_by, agency_ids, on: datetime.date) -> list[dict]:
         {working_days}
         UNION ALL SELECT 's', f.g, fb.{q("rating")}, COUNT(*), 0, 0, 0, 0
           FROM {q(Feedback._meta.db_table)} fb JOIN {q(Reply._meta.db_table)} r ON r.{q("id")} = fb.{q("reply_id")}
-          JOIN f ON f.id = r.{q("assignment_id")} WHERE r.{q("kind")} = %s GROUP BY f.g, fb.{q("rating")}
+          JOIN f ON f.id = r.{q("assignment_id")} WHERE r.{q("kind")} = %s{readable}
+          GROUP BY f.g, fb.{q("rating")}
     """
     with connection.cursor() as cursor:
-        cursor.execute(statement, (*params, *extra_params, Reply.Kind.REPLY))
+        cursor.execute(statement, (*params, *extra_params, Reply.Kind.REPLY, *readable_params))
         fetched = cursor.fetchall()
     rows, by_date = [], {"r": [], "a": []}
     for part, g, k, n, replied, on_time, overdue, classified in fetched:
@@ -246,13 +269,14 @@ def _labels(group_by: str, keys) -> dict:
 
 
 
-def proposal_stats(*, proposals: QuerySet[Proposal], group_by: str = "committee", agency_ids=None,
+def proposal_stats(*, proposals: QuerySet[Proposal], user, group_by: str = "committee", agency_ids=None,
                    on: datetime.date | None = None) -> dict:
-    """The figures of each group and of all the given proposals together."""
+    """The figures of each group and of all the given proposals together, as ``user`` may see
+    them (the module docstring)."""
     if group_by not in GROUPS:
         raise ValueError(group_by)
-    on = on or today()
-    rows = _proposal_counts(proposals, group_by, agency_ids) + _handling(proposals, group_by, agency_ids, on)
+    on, viewer = on or today(), Viewer.of(user)
+    rows = _proposal_counts(proposals, group_by, agency_ids) + _handling(proposals, group_by, agency_ids, on, viewer)
     groups, total = defaultdict(lambda: defaultdict(int)), defaultdict(int)
     for row in rows:
         group = groups[row["g"]]
@@ -264,6 +288,17 @@ def proposal_stats(*, proposals: QuerySet[Proposal], group_by: str = "committee"
         proposal_totals = _proposal_counts(proposals, None, None)[0]
         total.update({name: proposal_totals[name] for name in PROPOSAL_COUNTS})
     labels = _labels(group_by, groups)
-    result = [{"group": labels.get(k, {"id": k, "name": ""}), **_figures(counts)} for k, counts in groups.items()]
+    public = not getattr(user, "is_authenticated", False)
+    result = [{"group": labels.get(k, {"id": k, "name": ""}), **_shown(counts, public)}
+              for k, counts in groups.items()]
     result.sort(key=lambda g: (g["group"].get("key") or g["group"]["name"], g["group"]["id"] or 0))
-    return {"group_by": group_by, "on": on.isoformat(), "total": _figures(total), "groups": result}
+    return {"group_by": group_by, "on": on.isoformat(), "total": _shown(total, public), "groups": result}
+
+
+def _shown(counts: dict, public: bool) -> dict:
+    """The figures, or none of them for a public caller when the group is too small to hide
+    the records in it."""
+    figures = _figures(counts)
+    if public and figures["received"] < MIN_PUBLIC_GROUP:
+        return {**{name: None for name in figures}, "suppressed": True}
+    return {**figures, "suppressed": False}

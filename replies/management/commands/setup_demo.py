@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from proposals.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo
+from replies.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo
 from replies.models import SourceDocument
 
 

@@ -11,28 +11,31 @@ from rest_framework.response import Response
 from proposals.api.errors import error_responses
 from proposals.filtersets import ProposalFilterSet
 from proposals.selectors import visible_proposals
-from proposals import stats as figures_module
-from proposals.stats import GROUPS, proposal_stats
+from replies import stats as figures_module
+from replies.stats import GROUPS, proposal_stats
 
+# Every figure is null when the group is suppressed (an anonymous caller, fewer than
+# MIN_PUBLIC_GROUP proposals): see replies/stats.py.
 FIGURES = {
-    "received": serializers.IntegerField(help_text=_("收到提案数(草稿除外)")),
-    "filed": serializers.IntegerField(help_text=_("立案数")),
-    "not_filed": serializers.IntegerField(),
-    "merged": serializers.IntegerField(),
-    "converted": serializers.IntegerField(),
-    "withdrawn": serializers.IntegerField(),
-    "assigned": serializers.IntegerField(help_text=_("主办、分办交办数")),
-    "replied": serializers.IntegerField(),
-    "replied_on_time": serializers.IntegerField(),
-    "overdue_now": serializers.IntegerField(help_text=_("当前超期未办复的交办数")),
+    "suppressed": serializers.BooleanField(help_text=_("匿名访问且提案少于5件时不显示数字")),
+    "received": serializers.IntegerField(allow_null=True, help_text=_("收到提案数(草稿除外)")),
+    "filed": serializers.IntegerField(allow_null=True, help_text=_("立案数")),
+    "not_filed": serializers.IntegerField(allow_null=True),
+    "merged": serializers.IntegerField(allow_null=True),
+    "converted": serializers.IntegerField(allow_null=True),
+    "withdrawn": serializers.IntegerField(allow_null=True),
+    "assigned": serializers.IntegerField(allow_null=True, help_text=_("主办、分办交办数")),
+    "replied": serializers.IntegerField(allow_null=True),
+    "replied_on_time": serializers.IntegerField(allow_null=True),
+    "overdue_now": serializers.IntegerField(allow_null=True, help_text=_("当前超期未办复的交办数")),
     "reply_rate": serializers.FloatField(allow_null=True, help_text=_("办复率")),
     "on_time_reply_rate": serializers.FloatField(allow_null=True, help_text=_("按期办复率")),
     "mean_working_days_to_reply": serializers.FloatField(allow_null=True, help_text=_("平均办复工作日")),
-    "classification": inline_serializer("ClassificationMix", fields={
+    "classification": inline_serializer("ClassificationMix", allow_null=True, fields={
         **{c: serializers.IntegerField() for c in ("A", "B", "C", "D")}, "total": serializers.IntegerField(),
         "shares": inline_serializer("ClassificationShares", fields={
             c: serializers.FloatField(allow_null=True) for c in ("A", "B", "C", "D")})}),
-    "satisfaction": inline_serializer("Satisfaction", fields={
+    "satisfaction": inline_serializer("Satisfaction", allow_null=True, fields={
         "satisfied": serializers.IntegerField(help_text=_("满意")),
         "basically": serializers.IntegerField(help_text=_("基本满意")),
         "dissatisfied": serializers.IntegerField(help_text=_("不满意")),
@@ -86,5 +89,6 @@ class StatsView(GenericAPIView):
             cleaned = filterset.form.cleaned_data
             agencies = list(cleaned.get("agency_id") or []) + list(cleaned.get("agency") or [])
             proposals = filterset.qs
-        figures = proposal_stats(proposals=proposals, group_by=group_by, agency_ids=[a.pk for a in agencies] or None)
+        figures = proposal_stats(proposals=proposals, user=request.user, group_by=group_by,
+                                 agency_ids=[a.pk for a in agencies] or None)
         return Response(figures)

@@ -1,0 +1,14 @@
+"""The API under /api/: one router for every app's resources (proposals first, then replies,
+which builds on it), and the replies app's own paths (figures, closing a proposal)."""
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from proposals.api.urls import ROUTES as PROPOSAL_ROUTES
+from replies.api.urls import ROUTES as REPLY_ROUTES
+from replies.api.urls import urlpatterns as reply_paths
+
+router = DefaultRouter()
+for prefix, viewset, basename in (*PROPOSAL_ROUTES, *REPLY_ROUTES):
+    router.register(prefix, viewset, basename=basename)
+
+urlpatterns = [path("", include(reply_paths)), *router.urls]
