@@ -159,6 +159,14 @@ TRACKER_DEFAULT_RULES = {
     "objection_working_days": 5,
     "feedback_working_days": 15,
     "rehandle_months": 1,
+    # Re-handling after 不满意 has its own cap on extensions, counted from the dissatisfied rating.
+    "rehandle_max_months": 2,
+    # Co-signing invitations are answered within this many working days.
+    "cosign_working_days": 3,
+    # A period that ends on a rest day moves to the next working day (Civil Code art. 203).
+    "rest_day_shift": True,
+    # Whether a missing co-handling opinion blocks the lead's reply (default: warn, not block).
+    "opinion_blocks_reply": False,
 }
 
 if not DEBUG:

@@ -133,6 +133,8 @@ class Feedback(models.Model):
         SATISFIED = "satisfied", _("满意")
         BASICALLY = "basically", _("基本满意")
         DISSATISFIED = "dissatisfied", _("不满意")
+        # Recorded for a proposer who did not rate by the end of the window (domain.md).
+        NOT_RATED = "not_rated", _("未表态")
 
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("答复"))
     proposer = models.ForeignKey(

@@ -137,7 +137,7 @@ class SessionSerializer(serializers.ModelSerializer):
     def get_label(self, obj) -> str:
         return str(obj)
 
-    def get_effective_rules(self, obj) -> dict[str, int]:
+    def get_effective_rules(self, obj) -> dict[str, int | bool]:
         return {name: obj.rule(name) for name in RULE_FIELDS}
 
 

@@ -89,6 +89,9 @@ class Assignment(models.Model):
         related_name="approved_extensions", verbose_name=_("延期批准人"),
     )
     replied_on = models.DateField(_("答复日期"), null=True, blank=True)
+    # Set when something a stored deadline rests on changed (holidays, the session's rules):
+    # staff check the dates, which the change did not move by itself.
+    deadline_review = models.TextField(_("期限待复核"), blank=True)
     rehandle_count = models.PositiveSmallIntegerField(_("重新办理次数"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("最后变更"), auto_now=True)
@@ -100,7 +103,9 @@ class Assignment(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "交办")
         ordering = ["proposal", "role", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "agency"], name="assignment_unique_agency_per_proposal"),
+            # An agency stands once on a proposal; relieved earlier, it may be given it again.
+            models.UniqueConstraint(fields=["proposal", "agency"], condition=~models.Q(
+                status__in=["reassigned", "cancelled"]), name="assignment_unique_current_agency"),
             models.UniqueConstraint(
                 fields=["proposal"],
                 condition=models.Q(role="lead") & ~models.Q(status__in=["reassigned", "cancelled"]),
@@ -175,3 +180,43 @@ class ContactLog(models.Model):
 
     def __str__(self):
         return f"{self.get_stage_display()} {self.date}"
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: an agency asks for more time (reason, wanted date); staff approve or refuse
+    (domain.md, "Rules decided")."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("未批准")
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="extension_requests", verbose_name=_("交办")
+    )
+    wanted_due_on = models.DateField(_("申请延期至"))
+    reason = models.TextField(_("申请理由"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("申请人"),
+    )
+    requested_on = models.DateField(_("申请日期"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("审批人"),
+    )
+    decided_on = models.DateField(_("审批日期"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = pgettext_lazy("plural", "延期申请")
+        ordering = ["assignment", "requested_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment"], condition=models.Q(status="pending"),
+                                    name="extension_request_one_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} → {self.wanted_due_on}"

@@ -16,6 +16,15 @@ class DeadlineRulesMixin(models.Model):
     objection_working_days = models.PositiveSmallIntegerField(_("交办异议期限(工作日)"), null=True, blank=True)
     feedback_working_days = models.PositiveSmallIntegerField(_("征询意见期限(工作日)"), null=True, blank=True)
     rehandle_months = models.PositiveSmallIntegerField(_("重新办理期限(月)"), null=True, blank=True)
+    rehandle_max_months = models.PositiveSmallIntegerField(
+        _("重新办理延期后最长期限(月)"), null=True, blank=True, help_text=_("自不满意评价之日起计算"))
+    cosign_working_days = models.PositiveSmallIntegerField(_("联名确认期限(工作日)"), null=True, blank=True)
+    rest_day_shift = models.BooleanField(
+        _("期限届满日为休息日的顺延"), null=True, blank=True,
+        help_text=_("期限最后一日是周末或法定节假日的,顺延至下一个工作日(民法典第二百零三条)"))
+    opinion_blocks_reply = models.BooleanField(
+        _("缺会办意见不得答复"), null=True, blank=True,
+        help_text=_("是:会办意见未到齐时主办单位不能提交答复;否:仅提示"))
 
     RULE_FIELDS = (
         "reply_months",
@@ -24,6 +33,10 @@ class DeadlineRulesMixin(models.Model):
         "objection_working_days",
         "feedback_working_days",
         "rehandle_months",
+        "rehandle_max_months",
+        "cosign_working_days",
+        "rest_day_shift",
+        "opinion_blocks_reply",
     )
 
     class Meta:

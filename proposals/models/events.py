@@ -46,6 +46,18 @@ class Event(models.Model):
         IMPORT = "import", _("导入")
         IMPORT_CORRECT = "import_correct", _("更正导入记录")
         IMPORT_REVIEW = "import_review", _("核对导入记录")
+        INVITE = "invite", _("邀请联名")
+        COSIGN_ACCEPT = "cosign_accept", _("同意联名")
+        COSIGN_DECLINE = "cosign_decline", _("拒绝联名")
+        COSIGN_EXPIRE = "cosign_expire", _("联名逾期未确认")
+        EXTENSION_REQUEST = "extension_request", _("申请延期")
+        EXTENSION_REFUSE = "extension_refuse", _("不同意延期")
+        CHANGE_ROLE = "change_role", _("调整办理方式")
+        ADD_CO = "add_co", _("增加会办单位")
+        DROP_CO = "drop_co", _("撤销会办单位")
+        CORRECT = "correct", _("更正")
+        FEEDBACK_CLOSED = "feedback_closed", _("征询期结束")
+        DEADLINE_REVIEW = "deadline_review", _("期限待复核")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     proposal = models.ForeignKey(

@@ -186,3 +186,40 @@ class SupervisionLog(models.Model):
 
     def __str__(self):
         return f"{self.proposal} {self.date}"
+
+
+class CoSignInvitation(models.Model):
+    """联名邀请: the drafter invites a member to co-sign; only an accepted invitation makes a
+    proposer (a ProposalProposer). Answered within Session.rule("cosign_working_days")."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("待确认")
+        ACCEPTED = "accepted", _("已同意")
+        DECLINED = "declined", _("已拒绝")
+        EXPIRED = "expired", _("逾期未确认")
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("提案")
+    )
+    proposer = models.ForeignKey(
+        "proposals.Proposer", on_delete=models.PROTECT, related_name="invitations", verbose_name=_("受邀提案人")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.INVITED)
+    invited_on = models.DateField(_("邀请日期"))
+    due_on = models.DateField(_("确认截止日期"))
+    responded_on = models.DateField(_("答复日期"), null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("邀请人"),
+    )
+
+    class Meta:
+        verbose_name = _("联名邀请")
+        verbose_name_plural = pgettext_lazy("plural", "联名邀请")
+        ordering = ["proposal", "invited_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "proposer"], name="invitation_once_per_proposer"),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} · {self.proposer}"

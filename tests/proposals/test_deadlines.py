@@ -220,7 +220,9 @@ def test_a_proposal_assigned_after_the_fixed_date_gets_the_month_rule(cast):
 def test_defaults_are_the_documented_numbers(cast):
     assert settings.TRACKER_DEFAULT_RULES == {"reply_months": 3, "reply_max_months": 6, "co_opinion_months": 1,
                                               "objection_working_days": 5, "feedback_working_days": 15,
-                                              "rehandle_months": 1}
+                                              "rehandle_months": 1, "rehandle_max_months": 2,
+                                              "cosign_working_days": 3, "rest_day_shift": True,
+                                              "opinion_blocks_reply": False}
     assert {name: cast.session.rule(name) for name in cast.session.RULE_FIELDS} == settings.TRACKER_DEFAULT_RULES
 
 
