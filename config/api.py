@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from proposals.api.urls import ROUTES as PROPOSAL_ROUTES
+from proposals.api.urls import urlpatterns as proposal_paths
 from replies.api.urls import ROUTES as REPLY_ROUTES
 from replies.api.urls import urlpatterns as reply_paths
 
@@ -11,4 +12,4 @@ router = DefaultRouter()
 for prefix, viewset, basename in (*PROPOSAL_ROUTES, *REPLY_ROUTES):
     router.register(prefix, viewset, basename=basename)
 
-urlpatterns = [path("", include(reply_paths)), *router.urls]
+urlpatterns = [path("", include(proposal_paths)), path("", include(reply_paths)), *router.urls]

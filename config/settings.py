@@ -80,8 +80,14 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a lock instead of failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    # SQLite has one write lock for the whole file. A DEFERRED transaction (Django's default) reads
+    # first and must then upgrade its lock to write, which SQLite refuses at once ("database is
+    # locked") when another writer is busy. An IMMEDIATE one takes the write lock when it begins,
+    # so a second writer waits for the first to commit, up to ``timeout`` seconds; past that the
+    # admin and the API answer 503 "busy". Both can be set in the URL (sqlite:///db.sqlite3?timeout=5).
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite_options.setdefault("timeout", 20)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

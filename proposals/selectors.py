@@ -6,8 +6,8 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from proposals.calendar import WorkCalendar
-from proposals.models import Assignment, CalendarDay, ContactLog, Event, Proposal, Proposer
+from proposals.calendar import WorkCalendar, load_work_calendar
+from proposals.models import Assignment, ContactLog, Event, Proposal, Proposer
 from proposals import visibility
 from proposals.roles import is_committee_staff, liaison_agency_ids
 from proposals.visibility import Viewer
@@ -68,11 +68,9 @@ def visible_proposers(user) -> QuerySet[Proposer]:
 
 
 def work_calendar(start: datetime.date, end: datetime.date) -> WorkCalendar:
-    """Holidays and make-up working days between two dates, read from CalendarDay."""
-    rows = CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "kind")
-    holidays = frozenset(day for day, kind in rows if kind == CalendarDay.Kind.HOLIDAY)
-    workdays = frozenset(day for day, kind in rows if kind == CalendarDay.Kind.WORKDAY)
-    return WorkCalendar(holidays=holidays, workdays=workdays)
+    """Holidays and make-up working days between two dates, read from CalendarDay, with the
+    years whose holidays were loaded (proposals.calendar.load_work_calendar)."""
+    return load_work_calendar(start, end)
 
 
 def overdue_assignments(on: datetime.date | None = None) -> QuerySet[Assignment]:

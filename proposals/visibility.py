@@ -13,6 +13,7 @@ Rows
 - events: for the people involved only: staff, the proposers (own and merged-into proposals),
   the agencies currently assigned, and a relieved agency for the events of its own assignment.
 - contacts: staff, the agency that recorded them, the proposers of the proposal.
+- extension requests: staff and the requesting agency (``visible_extension_requests``).
 - replies and feedback: replies.selectors, composed from the same building blocks
   (``handled_proposal_ids``, ``Proposal.objects.followed_by``).
 
@@ -29,9 +30,10 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models import Assignment, Proposal
+from proposals.models import Assignment, CoSignInvitation, ExtensionRequest, Proposal
 from proposals.roles import is_committee_staff, liaison_agency_ids, proposer_id
 
 
@@ -153,6 +155,9 @@ def handled_proposal_ids(viewer: Viewer):
 
 
 def proposals_q(viewer: Viewer) -> Q:
+    """The proposals policy of the module docstring; and a member invited to co-sign a draft sees
+    it to decide, while the invitation is open (invited, within its window: services.cosigning),
+    and no longer once declined or expired."""
     if viewer.staff:
         return Q()
     condition = Q(answered_publicly=True)
@@ -161,6 +166,9 @@ def proposals_q(viewer: Viewer) -> Q:
                                                                   agency_id__in=viewer.agencies)))
     if viewer.proposer is not None:
         condition |= Q(pk__in=Proposal.objects.followed_by(viewer.proposer).values("pk"))
+        condition |= Q(status=Proposal.Status.DRAFT) & Q(Exists(CoSignInvitation.objects.filter(
+            proposal=OuterRef("pk"), proposer_id=viewer.proposer, status=CoSignInvitation.Status.INVITED,
+            due_on__gte=timezone.localdate())))
     return condition
 
 
@@ -205,3 +213,12 @@ def proposers_q(viewer: Viewer) -> Q:
     if viewer.staff:
         return Q()
     return Q(Exists(Proposal.objects.filter(proposals_q(viewer), signatures__proposer=OuterRef("pk"))))
+
+
+def visible_extension_requests(user):
+    """延期申请: staff and the requesting agency's liaisons, whose reason and decision they are
+    (handler-only text, domain.md "Rules decided"); an agency relieved since keeps its own."""
+    viewer = Viewer.of(user)
+    if viewer.staff:
+        return ExtensionRequest.objects.all()
+    return ExtensionRequest.objects.filter(assignment__agency_id__in=viewer.agencies)

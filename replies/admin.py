@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from proposals.admin.actions import Step, WorkflowAdminMixin
@@ -14,11 +15,13 @@ from proposals.forms import ConfirmForm
 from proposals.models import Assignment
 from proposals.roles import is_committee_staff, proposer_id
 from proposals.services.base import allowed
+from proposals.services.corrections import check_correct
 from proposals.visibility import Viewer, never_readable
 from replies import services
-from replies.forms import FeedbackForm, ReplyForm, reply_values
+from replies.corrections import CORRECTABLE, reply_correct
+from replies.forms import FeedbackForm, ReplyCorrectionForm, ReplyForm, reply_values
 from replies.models import Feedback, Reply
-from replies.selectors import visible_feedback, visible_replies
+from replies.selectors import co_opinions, visible_feedback, visible_replies
 
 R = Reply.Status
 
@@ -48,6 +51,11 @@ REPLY_STEPS = (
          can(services.check_reply_publish), form_class=ConfirmForm, done=_("答复已公开")),
     Step("feedback", _("评价答复"), _rate, _may_rate, form_class=FeedbackForm,
          help_text=_("不满意的,提案将退回承办单位重新办理。"), done=_("评价已记录")),
+    Step("correct", _("更正日期或文号"),
+         lambda user, r, data: reply_correct(actor=user, reply=r, reason=data["reason"],
+                                             **{k: data[k] for k in CORRECTABLE if data.get(k) not in (None, "")}),
+         lambda user, r: allowed(check_correct, user, r), form_class=ReplyCorrectionForm, secondary=True,
+         done=_("已更正")),
 )
 
 
@@ -73,10 +81,11 @@ class ReplyAdmin(WorkflowAdminMixin, RecordAdmin):
     list_per_page = 50
     ordering = ("-submitted_at", "-id")
     inlines = (FeedbackInline,)
-    readonly_fields = ("proposal_display", "agency", "status_display", "feedback_due_display")
+    readonly_fields = ("proposal_display", "agency", "status_display", "feedback_due_display", "co_opinions_display")
     fieldsets = (
         (None, {"fields": ("proposal_display", "agency", "kind", "round", "status_display", "title", "doc_number",
-                           "index_number", "classification", "disclosure", "disclosure_reason")}),
+                           "index_number", "classification", "disclosure", "disclosure_reason",
+                           "co_opinions_display")}),
         (_("正文"), {"fields": ("body", "signer", "signed_on", "contact_unit", "contact_person", "contact_phone",
                               "cc")}),
         (_("送达与征询"), {"fields": ("submitted_at", "delivered_on", "published_on", "feedback_due_display")}),
@@ -107,6 +116,19 @@ class ReplyAdmin(WorkflowAdminMixin, RecordAdmin):
     @admin.display(description=_("状态"), ordering="status")
     def status_display(self, obj):
         return status_badge(obj)
+
+    @admin.display(description=_("会办意见"))
+    def co_opinions_display(self, obj):
+        """For the lead's reply: which co-handling opinions are in and which are missing."""
+        if obj.kind != Reply.Kind.REPLY or obj.assignment.role != Assignment.Role.LEAD:
+            return "—"
+        rows = co_opinions(obj.assignment.proposal)
+        if not rows:
+            return _("无会办单位")
+        return format_html_join(mark_safe("<br>"), "{}:{}", (
+            (row["agency"], (_("已收到(%(date)s)") % {"date": row["received_on"]} if row["received"]
+                             else _("未收到(期限 %(date)s)") % {"date": row["due_on"] or "—"})
+             + (_(",逾期") if row["late"] else "")) for row in rows))
 
     @admin.display(description=_("征询意见截止日期"))
     def feedback_due_display(self, obj):

@@ -137,6 +137,7 @@ def register() -> None:
     registry.proposal_detail_fields["replies"] = DetailField(field=ProposalRepliesField,
                                                              represent=represent_proposal_replies)
     registry.event_status_choices.update({"reply_draft": Reply.Status, "publish": Reply.Status})
+    registry.corrected_models.append(Reply)
     add_proposal_filter("classification", ClassificationFilter(
         choices=Reply.Classification.choices, label=_("办理结果分类"),
         help_text=_("只计当前用户可见的答复")))

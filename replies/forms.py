@@ -76,3 +76,26 @@ class FeedbackForm(StepForm):
             self.fields["proposer"].required = True
         else:
             del self.fields["proposer"]
+
+
+class ReplyCorrectionForm(StepForm):
+    """成文日期, 送达日期, 文号 of a reply, corrected with a reason (replies.corrections); a field
+    left as it is stays unchanged."""
+
+    signed_on = forms.DateField(label=_("成文日期"), widget=AdminDateWidget, required=False)
+    delivered_on = forms.DateField(label=_("送达日期"), widget=AdminDateWidget, required=False,
+                                   help_text=_("征询意见期随之重新计算"))
+    doc_number = forms.CharField(label=_("文号"), max_length=60, required=False)
+    reason = forms.CharField(label=_("更正理由"), widget=textarea(2))
+
+    def setup(self):
+        for name in ("signed_on", "delivered_on", "doc_number"):
+            self.fields[name].initial = getattr(self.obj, name)
+
+    def clean(self):
+        data = super().clean()
+        # Only what differs from the record is a correction.
+        for name in ("signed_on", "delivered_on", "doc_number"):
+            if name in data and data[name] == getattr(self.obj, name):
+                data[name] = None
+        return data

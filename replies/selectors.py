@@ -58,6 +58,27 @@ def visible_feedback(user) -> QuerySet[Feedback]:
     return Feedback.objects.filter(feedback_visibility_q(user))
 
 
+def missing_opinions(proposal: Proposal) -> list[Assignment]:
+    """The co-handlers (会办) still standing that have not sent their opinion to the lead."""
+    return list(proposal.assignments.current().filter(role=Assignment.Role.CO).exclude(
+        status__in=[Assignment.Status.REPLIED, Assignment.Status.CLOSED]).select_related("agency").order_by("id"))
+
+
+def co_opinions(proposal: Proposal, on: datetime.date | None = None) -> list[dict]:
+    """What the lead's reply page shows of the co-handling opinions: each co-handler still
+    standing, whether its opinion is in, when, and whether it is (or came) late."""
+    from proposals.selectors import today
+
+    on = on or today()
+    rows = []
+    for a in proposal.assignments.current().filter(role=Assignment.Role.CO).select_related("agency").order_by("id"):
+        received = a.replied_on is not None and a.status in (Assignment.Status.REPLIED, Assignment.Status.CLOSED)
+        late = bool(a.due_on) and ((a.replied_on or on) > a.due_on)
+        rows.append({"assignment": a.pk, "agency": a.agency.name, "received": received,
+                     "received_on": a.replied_on if received else None, "due_on": a.due_on, "late": late})
+    return rows
+
+
 def current_replies(proposal: Proposal) -> QuerySet[Reply]:
     """The sent replies of the current round of the proposal's answering assignments."""
     return Reply.objects.filter(
@@ -66,23 +87,38 @@ def current_replies(proposal: Proposal) -> QuerySet[Reply]:
 
 
 def proposal_ready_to_close(proposal: Proposal, on: datetime.date) -> tuple[bool, str]:
-    """办结 is allowed after a satisfied or basically-satisfied rating of every current reply,
-    or once every reply's feedback window has passed without a dissatisfied rating."""
+    """办结 (domain.md, "Rules decided": each proposer rates): every current reply rated 满意
+    or 基本满意 by every proposer, or its feedback window ended without a 不满意 (a proposer
+    who did not rate by then is recorded as 未表态 when the proposal closes)."""
     if proposal.status != Proposal.Status.REPLIED:
         return False, _("提案尚未全部答复,不能办结")
     replies = list(current_replies(proposal).prefetch_related("feedback"))
     if not replies:
         return False, _("没有已提交的答复")
+    proposers = set(proposal.signatures.values_list("proposer_id", flat=True))
     for reply in replies:
-        ratings = {f.rating for f in reply.feedback.all()}
-        if Feedback.Rating.DISSATISFIED in ratings:
+        ratings = {f.proposer_id: f.rating for f in reply.feedback.all()}
+        if Feedback.Rating.DISSATISFIED in ratings.values():
             return False, _("提案人对答复不满意,须重新办理")
-        satisfied = ratings & {Feedback.Rating.SATISFIED, Feedback.Rating.BASICALLY}
         window_over = reply.feedback_due_on is not None and on > reply.feedback_due_on
-        if not (satisfied or window_over):
-            return False, _("征询意见期(至%(due)s)尚未结束,且提案人尚未表示满意") % {
+        if not (proposers <= set(ratings) or window_over):
+            return False, _("征询意见期(至%(due)s)尚未结束,尚有提案人未评价") % {
                 "due": reply.feedback_due_on.isoformat() if reply.feedback_due_on else "—"}
-    return True, _("提案人满意或征询期已过")
+    return True, _("提案人均已评价满意或基本满意,或征询意见期已过")
+
+
+def unrated_proposers(proposal: Proposal, reply: Reply) -> list:
+    """The proposers who have not rated ``reply`` (in signing order)."""
+    rated = set(Feedback.objects.filter(reply=reply).values_list("proposer_id", flat=True))
+    return [s.proposer for s in proposal.signatures.select_related("proposer").order_by("position")
+            if s.proposer_id not in rated]
+
+
+def proposals_with_ended_windows(on: datetime.date) -> QuerySet[Proposal]:
+    """Replied proposals with a current reply whose feedback window ended before ``on``: the
+    candidates for closing at the end of the window (replies.services.feedback_windows_close)."""
+    ended = Reply.objects.filter(kind=Reply.Kind.REPLY, feedback_due_on__lt=on).sent().current_round()
+    return Proposal.objects.filter(status=Proposal.Status.REPLIED, pk__in=ended.values("assignment__proposal_id"))
 
 
 def replies_awaiting_publication() -> QuerySet[Reply]:

@@ -19,7 +19,8 @@ Definitions, so that a count by hand agrees:
   after the assignment date up to the reply date (holidays and make-up days from CalendarDay).
 - classification (A/B/C/D): the current-round replies (答复, not drafts) of answering
   assignments; satisfaction: every rating given on their replies, in every round (a 不满意
-  stays counted after the re-handling it caused); satisfaction_rate = (满意 + 基本满意) / rated.
+  stays counted after the re-handling it caused); satisfaction_rate = (满意 + 基本满意) / rated;
+  未表态 (a proposer who did not rate within the window) is counted apart, not in the rates.
 - Per agency, a proposal counts for each agency it is assigned to (any role).
 Rates are fractions rounded to 4 places, or null when nothing was counted.
 """
@@ -249,7 +250,7 @@ def _figures(counts: dict) -> dict:
     rating_counts = {r: counts.get(f"rating_{r}", 0) for r in RATINGS}
     rated = sum(rating_counts.values())
     figures["satisfaction"] = {
-        **rating_counts, "total": rated,
+        **rating_counts, "total": rated, "not_rated": counts.get("rating_not_rated", 0),
         "satisfied_rate": _rate(rating_counts["satisfied"], rated),
         "basically_rate": _rate(rating_counts["basically"], rated),
         "dissatisfied_rate": _rate(rating_counts["dissatisfied"], rated),

@@ -42,7 +42,7 @@ HAND_COUNT = {
     "reply_rate": 0.6, "on_time_reply_rate": 1.0, "mean_working_days_to_reply": 42.0,
 }
 CLASSES = {"A": 2, "B": 1, "C": 0, "D": 0, "total": 3, "shares": {"A": 0.6667, "B": 0.3333, "C": 0.0, "D": 0.0}}
-SATISFACTION = {"satisfied": 1, "basically": 1, "dissatisfied": 1, "total": 3, "satisfied_rate": 0.3333,
+SATISFACTION = {"satisfied": 1, "basically": 1, "dissatisfied": 1, "total": 3, "not_rated": 0, "satisfied_rate": 0.3333,
                 "basically_rate": 0.3333, "dissatisfied_rate": 0.3333, "satisfaction_rate": 0.6667}
 
 

@@ -7,7 +7,8 @@ One world, built once for the module through the real services (see ``world``): 
 lead proposer A and co-signer B, assigned to agency X (lead) and Z (co-handler); X objects,
 staff uphold the objection and reassign the lead to Y (X is *relieved*); Y acknowledges and is
 granted an extension; Z sends its co-handling opinion; Y replies (classification D, 不予公开,
-with an internal note); A rates it 基本满意 with comments (which closes P, so B does not rate).
+with an internal note); A rates it 基本满意 with comments; B does not rate (P stays 已答复: each
+proposer rates, and B's window is still open).
 Proposal Q (A alone, agency W) has a published, public reply (classification A), so that
 anonymous callers and the unrelated member M have something to see.
 
@@ -252,7 +253,7 @@ def build_field_world() -> FieldWorld:
     reply_services.reply_update(actor=staff, reply=reply, internal_note=f"领导批示 {MARKERS['internal_note']}")
     reply_services.reply_submit(actor=y_liaison, reply=reply, on=REPLIED_ON)
 
-    # A rates it 基本满意 (which closes P: B does not rate).
+    # A rates it 基本满意; B does not rate (P waits for B, or for the end of the window).
     reply_services.feedback_give(actor=a_user, reply=reply, rating="basically",
                                  comments=f"基本解决 {MARKERS['rating_comments']}", on=RATED_ON)
 
@@ -430,7 +431,7 @@ def test_world_is_as_described(world):
     from proposals.models import Assignment, Proposal
     from replies.models import Feedback, Reply
 
-    assert world.p.status == Proposal.Status.CLOSED
+    assert world.p.status == Proposal.Status.REPLIED
     assert world.x_assignment.status == Assignment.Status.REASSIGNED
     assert world.x_assignment.objection_reason.endswith(MARKERS["objection_reason"])
     assert world.x_assignment.objection_decision_note.endswith(MARKERS["objection_decision_note"])

@@ -328,3 +328,64 @@ def test_api_errors_and_deadline_texts_follow_the_request_language(cast):
     lead = next(a for a in detail["assignments"] if a["role"] == "lead")
     assert lead["role_label"] == "Lead" and lead["status_label"] == "Awaiting acknowledgement"
     assert lead["due_explanation"]["due"]["text"] == REPLY_DUE_EN
+
+
+# --- English source strings: only Django's own, which Django's Chinese catalogue translates -------------
+
+ADMIN_MODULES = ["proposals/admin", "replies/admin.py", "replies/import_admin.py"]
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def english_source_strings():
+    """(call, args, where) of every marked string with no Chinese in it, in the templates and the admin
+    modules: a Chinese reader sees such a string in English unless Django's zh_Hans catalogue has it."""
+    root = Path(settings.BASE_DIR)
+    for path in sorted((root / "templates").rglob("*.html")):
+        for call, args in _TEMPLATE_CALL.findall(templatize(path.read_text(encoding="utf-8"), origin=str(path))):
+            values = ast.literal_eval(f"({args.rstrip(', ')},)")
+            if not any(HAN.search(value) for value in values):
+                yield call, values, path.relative_to(root)
+    modules = [p for name in ADMIN_MODULES for p in ([root / name] if name.endswith(".py")
+                                                     else sorted((root / name).glob("*.py")))]
+    for path in modules:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            call = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            roles = _PY_KEYWORDS.get(call)
+            if not roles or len(node.args) < len(roles):
+                continue
+            values = tuple(arg.value for arg in node.args[:len(roles)] if isinstance(arg, ast.Constant))
+            if len(values) == len(roles) and not any(HAN.search(str(value)) for value in values):
+                yield call.replace("_lazy", "").replace("_noop", ""), values, path.relative_to(root)
+
+
+def in_chinese(call: str, values: tuple) -> list[str]:
+    call = "gettext" if call == "_" else call
+    if call.startswith(("ngettext", "npgettext")):
+        return [getattr(translation, call)(*values, n) for n in (1, 2)]
+    return [getattr(translation, call)(*values)]
+
+
+def test_every_english_source_string_a_chinese_reader_sees_is_translated_by_django():
+    """E.g. "Please correct the errors below." alone is no msgid of Django's zh_Hans catalogue (there it is
+    the plural of "Please correct the error below."): written so, it stays English in the Chinese admin."""
+    with translation.override("zh-hans"):
+        untranslated = [(str(where), values) for call, values, where in english_source_strings()
+                        if any(not HAN.search(text) for text in in_chinese(call, values))]
+    assert untranslated == []
+
+
+def test_the_step_form_error_banner_is_chinese_by_default_and_english_on_request(client, cast):
+    submitted = proposal_at(cast, P.SUBMITTED)
+    client.force_login(cast.staff)
+    url = reverse("admin:proposals_proposal_step", args=[submitted.pk, "reject"])
+
+    chinese = client.post(url, {"reason": ""})  # a reason is required
+    english = client.post(url, {"reason": ""}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert chinese.status_code == english.status_code == 400
+    chinese, english = chinese.content.decode(), english.content.decode()
+    assert '<p class="errornote">请更正以下错误。</p>' in chinese
+    assert "Please correct" not in chinese
+    assert '<p class="errornote">Please correct the error below.</p>' in english

@@ -56,7 +56,7 @@ class AssignmentAdmin(WorkflowAdminMixin, RecordAdmin):
         (None, {"fields": ("proposal_display", "agency", "role", "status_display", "assigned_on",
                            "acknowledged_on", "replied_on", "rehandle_count")}),
         (_("期限"), {"fields": ("due_display", "due_text", "original_due_on", "objection_due_on",
-                              "objection_text", "extension_reason", "extension_approved_by")}),
+                              "objection_text", "extension_reason", "extension_approved_by", "deadline_review")}),
         (_("交办异议"), {"fields": ("objected_on", "objection_reason", "objection_decision",
                                 "objection_decision_note")}),
     )

@@ -1,11 +1,33 @@
 """The working-day calendar: staff add next year's holidays and make-up working days (调休上班日)
-when the State Council publishes them; deadlines counted in working days read these rows."""
-from django.contrib import admin
+when the State Council publishes them (or run ``manage.py load_calendar`` once the chinese-calendar
+package knows them); deadlines counted in working days read these rows. The list says which
+years are loaded and warns when next year is not. A change flags the deadlines that read the
+changed days for review (proposals.services.calendar)."""
+from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from proposals.admin.base import ReferenceAdmin
+from proposals.calendar import calendar_years
 from proposals.models import CalendarDay
+from proposals.selectors import today
+from proposals.services.calendar import deadlines_flag_for_calendar_change
+
+
+def year_ranges(years) -> str:
+    """2004, 2005 … 2026, 2028 -> "2004—2026年、2028年"."""
+    runs = []
+    for year in sorted(years):
+        if runs and year == runs[-1][1] + 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return pgettext("list separator", "、").join(
+        gettext("%(first)s—%(last)s年") % {"first": first, "last": last} if first != last
+        else gettext("%(year)s年") % {"year": first} for first, last in runs)
 
 
 @admin.register(CalendarDay)
@@ -20,3 +42,46 @@ class CalendarDayAdmin(ReferenceAdmin):
     @admin.display(description=_("星期"))
     def weekday(self, obj):
         return date_format(obj.date, "l")
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            self.announce_years(request)
+        return super().changelist_view(request, extra_context)
+
+    def announce_years(self, request) -> None:
+        """Which years are loaded (a year with holiday rows), and a warning when next year is not:
+        until it is, deadlines that run into it count its weekdays as working days."""
+        loaded = [row.year for row in calendar_years() if row.loaded]
+        if loaded:
+            messages.info(request, gettext("已载入节假日安排的年份:%(years)s") % {"years": year_ranges(loaded)})
+        next_year = today().year + 1
+        if next_year not in loaded:
+            messages.warning(request, gettext(
+                "尚未载入%(year)s年的节假日安排:国务院办公厅公布后,请在此录入或运行 manage.py load_calendar"
+                " --year %(year)s。在此之前,跨入该年的期限按周一至周五计算,可能不准确。") % {"year": next_year})
+
+    # --- writes: each change flags the deadlines that read the days it touched -------------------
+
+    def save_model(self, request, obj, form, change):
+        stored = CalendarDay.objects.filter(pk=obj.pk).values("date", "kind").first() if change else None
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if stored is None:
+                dates = [obj.date]
+            elif (stored["date"], stored["kind"]) != (obj.date, obj.kind):
+                dates = [stored["date"], obj.date]
+            else:
+                dates = []  # only the name changed: no date moves
+            deadlines_flag_for_calendar_change(actor=request.user, dates=dates)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            day = obj.date
+            super().delete_model(request, obj)
+            deadlines_flag_for_calendar_change(actor=request.user, dates=[day])
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            dates = list(queryset.values_list("date", flat=True))
+            super().delete_queryset(request, queryset)
+            deadlines_flag_for_calendar_change(actor=request.user, dates=dates)

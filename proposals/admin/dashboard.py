@@ -1,8 +1,8 @@
 """The admin home: what needs each user's attention, read through the selectors.
 
-Staff: overdue assignments, those due this week, objections to decide, replies waiting to be
-published, and the proposals by status. A liaison: its own assignments to acknowledge, due
-soon and overdue. A proposer: replies waiting for its rating, and its proposals by status.
+Staff: overdue assignments, those due this week, objections and extension requests to decide,
+replies waiting to be published, and the proposals by status. A liaison: its own assignments
+to acknowledge, due soon and overdue. A proposer: replies waiting for its rating, and its proposals by status.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.admin.base import DUE_SOON_DAYS, due_badge, status_badge
 from proposals.extensions import registry
-from proposals.models import Assignment, Proposal
+from proposals.models import Assignment, ExtensionRequest, Proposal
 from proposals.roles import is_committee_staff, liaison_agency_ids, proposer_id, role_label
 from proposals.selectors import (
     agency_assignments,
@@ -81,6 +81,11 @@ def dashboard(user) -> dict:
                                 f"{assignments_url}?overdue=soon", "warning"),
             _assignment_section("objections", _("待处理的交办异议"), objections_to_decide(),
                                 f"{assignments_url}?status__exact={Assignment.Status.OBJECTED}", "warning"),
+            # The assignments whose agency asked for more time (one pending request each).
+            _assignment_section("extension_requests", _("待审批的延期申请"),
+                                Assignment.objects.filter(extension_requests__status=ExtensionRequest.Status.PENDING),
+                                reverse("admin:proposals_extensionrequest_changelist")
+                                + f"?status__exact={ExtensionRequest.Status.PENDING}", "warning"),
         ]
     elif liaison_agency_ids(user):
         own = agency_assignments(user)

@@ -5,6 +5,8 @@ feedback) through proposals.extensions. Fields and event notes are shown as
 proposals.visibility allows."""
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
+
 from proposals.admin.base import due_badge, status_badge
 from proposals.deadlines import deadline_from_dict
 from proposals.extensions import registry
@@ -66,7 +68,25 @@ def timeline(user, proposal):
         event.to_label = event_status_label(event, event.to_status)
         data = event.data if isinstance(event.data, dict) else {}
         event.rule_text = explain_stored_deadline(data["deadline"]) if "deadline" in data else data.get("rule", "")
+        event.changes_text = changes_text(data.get("changes"))
     return events
+
+
+def changes_text(changes) -> str:
+    """A correction's values before and after, each field named in the reader's language."""
+    if not isinstance(changes, dict):
+        return ""
+    models = (Assignment, Proposal, *registry.corrected_models)
+
+    def label(name):
+        for model in models:
+            try:
+                return str(model._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:
+                continue
+        return name
+
+    return ";".join(f"{label(name)}:{before or '—'} → {after or '—'}" for name, (before, after) in changes.items())
 
 
 def withhold_fields(viewer: Viewer, assignment) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,7 @@ from proposals.models import Agency, AgencyAlias, Committee, Proposer, Session
 from proposals.models.committees import DeadlineRulesMixin
 from proposals.roles import is_committee_staff
 from proposals.selectors import visible_proposers
+from proposals.services.calendar import deadlines_flag_for_rule_change, stored_rule_values
 from proposals.visibility import Viewer, never_readable
 
 RULES_FIELDSET = (_("期限规则(留空则沿用上级设置或默认值)"), {
@@ -18,8 +20,20 @@ RULES_FIELDSET = (_("期限规则(留空则沿用上级设置或默认值)"), {
 })
 
 
+class DeadlineRulesAdminMixin:
+    """A changed deadline rule (or a session's fixed reply date) flags the stored deadlines it
+    had set for review (proposals.services.calendar); the dates themselves are not recomputed."""
+
+    def save_model(self, request, obj, form, change):
+        before = stored_rule_values(obj) if change else {}
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if before:
+                deadlines_flag_for_rule_change(actor=request.user, owner=obj, before=before)
+
+
 @admin.register(Committee)
-class CommitteeAdmin(ReferenceAdmin):
+class CommitteeAdmin(DeadlineRulesAdminMixin, ReferenceAdmin):
     list_display = ("name", "level", "region")
     list_filter = ("level",)
     search_fields = ("name", "region")
@@ -27,7 +41,7 @@ class CommitteeAdmin(ReferenceAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(ReferenceAdmin):
+class SessionAdmin(DeadlineRulesAdminMixin, ReferenceAdmin):
     list_display = ("__str__", "year", "opened_on", "closed_on", "reply_fixed_date")
     list_filter = ("committee", "year")
     search_fields = ("committee__name",)

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery, prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -16,9 +17,10 @@ from proposals.admin.detail import proposal_sections
 from proposals.admin.filters import AgencyFilter, DueFilter, RoleFilter
 from proposals.admin.steps import proposal_steps
 from proposals.extensions import registry
-from proposals.models import Assignment, Proposal, ProposalProposer
+from proposals.models import Assignment, CoSignInvitation, Proposal, ProposalProposer
 from proposals.roles import is_committee_staff, proposer_id
-from proposals.selectors import visible_proposals, visible_proposers
+from proposals.selectors import today, visible_proposals, visible_proposers
+from proposals.services import cosigning
 from proposals.services.errors import ServiceError
 
 
@@ -41,6 +43,18 @@ class ProposalProposerInline(ReadOnlyInline, admin.TabularInline):
     @admin.display(description=_("类型"))
     def kind(self, obj):
         return obj.proposer.get_kind_display()
+
+
+def invitations_section(proposal) -> list:
+    """The proposal's co-signing invitations (services.cosigning), for everyone who sees the page,
+    each with the status the rule gives it: one unanswered past its window reads as expired
+    before anyone has recorded it."""
+    on = today()
+    labels = dict(CoSignInvitation.Status.choices)
+    invitations = list(proposal.invitations.select_related("proposer").order_by("id"))
+    for invitation in invitations:
+        invitation.status_text = labels[cosigning.effective_status(invitation, on)]
+    return invitations
 
 
 def _lead_proposer_name():
@@ -135,7 +149,16 @@ class ProposalAdmin(WorkflowAdminMixin, RecordAdmin):
 
     def change_view_context(self, request, obj) -> dict:
         return {**super().change_view_context(request, obj), **proposal_sections(
-            request, obj, assignment_admin=self.admin_site._registry.get(Assignment))}
+            request, obj, assignment_admin=self.admin_site._registry.get(Assignment)),
+            "invitations": invitations_section(obj)}
+
+    def step_url(self, obj, step) -> str:
+        """An answer to a co-signing invitation leads back to the list: declining takes the draft
+        out of the member's sight, so its page would no longer open."""
+        url = super().step_url(obj, step)
+        if (step if isinstance(step, str) else step.name) in ("accept_invitation", "decline_invitation"):
+            url += "?" + urlencode({"next": reverse("admin:proposals_proposal_changelist")})
+        return url
 
     def add_view(self, request, form_url="", extra_context=None):
         """Drafting goes through services.proposal_create, never through a model form."""
@@ -152,7 +175,7 @@ class ProposalAdmin(WorkflowAdminMixin, RecordAdmin):
                 try:
                     proposal = services.proposal_create(
                         actor=request.user, session=data["session"], title=data["title"],
-                        proposers=data["proposers"], body=data["body"], topic=data["topic"],
+                        proposers=data["proposers"], invite=data["invite"], body=data["body"], topic=data["topic"],
                         number=data["number"], proposers_more=data["proposers_more"])
                 except ServiceError as exc:
                     apply_service_error(request, form, exc)

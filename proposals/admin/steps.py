@@ -10,11 +10,15 @@ from django.utils.translation import pgettext_lazy
 
 from proposals import forms, services
 from proposals.admin.actions import Step
+from proposals.admin.corrections import ASSIGNMENT_CORRECTIONS, PROPOSAL_CORRECTIONS
 from proposals.extensions import registry
 from proposals.models import Assignment, Proposal
 from proposals.roles import proposer_id
 from proposals.services import assignments as A_
+from proposals.services import cosigning as C_
+from proposals.services import extension_requests as X_
 from proposals.services import proposals as P_
+from proposals.services import reassignment as R_
 from proposals.services.base import allowed
 
 P = Proposal.Status
@@ -66,7 +70,7 @@ PROPOSAL_STEPS = (
          done=_("已列为重点提案")),
     Step("unmark_key", _("取消重点提案"),
          lambda user, p, data: services.proposal_mark_key(actor=user, proposal=p, is_key=False),
-         lambda user, p: p.is_key and allowed(P_.check_mark_key, user, p), secondary=True,
+         lambda user, p: p.is_key and allowed(P_.check_mark_key, user, p, False), secondary=True,
          done=_("已取消重点提案")),
     Step("supervise", _("记录督办"),
          lambda user, p, data: services.supervision_record(actor=user, proposal=p, note=data["note"],
@@ -75,13 +79,37 @@ PROPOSAL_STEPS = (
     Step("withdraw", _("撤案"),
          lambda user, p, data: services.proposal_withdraw(actor=user, proposal=p, reason=data["reason"]),
          can(P_.check_withdraw), form_class=forms.OptionalReasonForm, danger=True, done=_("提案已撤回")),
+    # Issue 8: co-signing is an invitation (services.cosigning).
+    Step("invite", _("邀请联名"),
+         lambda user, p, data: C_.cosign_invite(actor=user, proposal=p, invitees=data["invite"]),
+         can(C_.check_cosign_invite), form_class=forms.CoSignInviteForm, secondary=True,
+         help_text=_("受邀人在确认期限内同意后才成为提案人;尚有邀请待答复时不能提交。"), done=_("已发出联名邀请")),
+    Step("accept_invitation", _("同意联名"),
+         lambda user, p, data: C_.cosign_accept(actor=user, proposal=p), can(C_.check_cosign_accept),
+         help_text=_("同意后您将作为联名提案人署名,排在已署名的提案人之后。"), done=_("已同意联名")),
+    Step("decline_invitation", _("拒绝联名"),
+         lambda user, p, data: C_.cosign_decline(actor=user, proposal=p), can(C_.check_cosign_decline),
+         danger=True, help_text=_("拒绝后您将不再看到这份草稿。"), done=_("已拒绝联名")),
 )
 
 
 def _decide_objection(user, a, data):
     uphold = data["decision"] == Assignment.ObjectionDecision.UPHELD
     services.assignment_decide_objection(actor=user, assignment=a, uphold=uphold, note=data["note"],
-                                         new_agency=data["new_agency"] if uphold else None)
+                                         new_agency=data["new_agency"] if uphold else None,
+                                         allow_other_region=uphold and data["allow_other_region"])
+
+
+def on_pending_request(check):
+    """A decision button of the assignment's pending extension request, offered when the
+    service's check passes on that request."""
+    def available(user, assignment):
+        request = X_.pending_extension_request(assignment)
+        if request is None:
+            return False
+        request.assignment = assignment
+        return allowed(check, user, request)
+    return available
 
 
 ASSIGNMENT_STEPS = (
@@ -102,13 +130,43 @@ ASSIGNMENT_STEPS = (
                                                           reason=data["reason"]),
          can(A_.check_extend), form_class=forms.ExtendForm,
          help_text=_("延期后的期限自交办起总计不得超过本次会议规定的最长月数(默认6个月)。"), done=_("已延期")),
+    # Issue 8: the committee's changes of who handles what, and extension requests.
+    Step("swap_with_lead", _("改为主办"),
+         lambda user, a, data: services.assignment_swap_with_lead(actor=user, assignment=a, reason=data["reason"]),
+         can(R_.check_swap_with_lead), form_class=forms.ReassignReasonForm,
+         help_text=_("本会办单位改为主办,原主办单位改为会办;双方的办理期限按新的办理方式自今日起重新计算。"),
+         done=_("已调整主办与会办")),
+    Step("add_co", _("增加会办单位"),
+         lambda user, a, data: services.assignment_add_co(actor=user, assignment=a, agency=data["agency"],
+                                                          reason=data["reason"],
+                                                          allow_other_region=data["allow_other_region"]),
+         can(R_.check_add_co), form_class=forms.AddCoForm, done=_("已增加会办单位")),
+    Step("drop_co", _("撤销会办"),
+         lambda user, a, data: services.assignment_drop_co(actor=user, assignment=a, reason=data["reason"]),
+         can(R_.check_drop_co), form_class=forms.ReassignReasonForm, danger=True, done=_("已撤销该会办单位")),
+    Step("request_extension", pgettext_lazy("workflow step", "申请延期"),
+         lambda user, a, data: services.extension_request(actor=user, assignment=a,
+                                                          wanted_due_on=data["wanted_due_on"], reason=data["reason"]),
+         can(X_.check_extension_request), form_class=forms.RequestExtensionForm,
+         help_text=_("由提案委员会审批;批准前办理期限不变。"), done=_("延期申请已提交")),
+    Step("approve_extension", _("批准延期"),
+         lambda user, a, data: services.extension_request_approve(
+             actor=user, extension_request=X_.pending_extension_request_of(a), new_due_on=data["new_due_on"],
+             note=data["note"]),
+         on_pending_request(X_.check_extension_request_approve), form_class=forms.ApproveExtensionForm,
+         done=_("已批准延期")),
+    Step("refuse_extension", pgettext_lazy("workflow step", "不同意延期"),
+         lambda user, a, data: services.extension_request_refuse(
+             actor=user, extension_request=X_.pending_extension_request_of(a), note=data["note"]),
+         on_pending_request(X_.check_extension_request_refuse), form_class=forms.RefuseExtensionForm, danger=True,
+         done=_("已不同意延期")),
 )
 
 
 def proposal_steps() -> tuple:
-    """Proposals' own steps and those other apps add (proposals.extensions)."""
-    return PROPOSAL_STEPS + tuple(registry.proposal_steps)
+    """Proposals' own steps, its corrections, and those other apps add (proposals.extensions)."""
+    return PROPOSAL_STEPS + tuple(registry.proposal_steps) + PROPOSAL_CORRECTIONS
 
 
 def assignment_steps() -> tuple:
-    return ASSIGNMENT_STEPS + tuple(registry.assignment_steps)
+    return ASSIGNMENT_STEPS + tuple(registry.assignment_steps) + ASSIGNMENT_CORRECTIONS

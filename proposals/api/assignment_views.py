@@ -1,4 +1,5 @@
-"""/api/assignments/ (交办, with the agency's steps) and /api/contacts/ (沟通记录)."""
+"""/api/assignments/ (交办, with the agency's and the committee's steps), /api/extension-requests/
+(延期申请, decided by staff) and /api/contacts/ (沟通记录)."""
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -8,15 +9,22 @@ from proposals import services
 from proposals.api.base import ACTION_ERRORS, FORMAT_PARAMETER, IF_MATCH_PARAMETER, TrackerViewSet
 from proposals.api.errors import error_responses
 from proposals.api.proposal_serializers import (
+    AddCoSerializer,
+    ApproveExtensionSerializer,
     AssignmentDetailSerializer,
     AssignmentListSerializer,
     ContactSerializer,
     DecideObjectionSerializer,
     ExtendSerializer,
+    ExtensionRequestSerializer,
     ObjectSerializer,
+    ReassignReasonSerializer,
+    RefuseExtensionSerializer,
+    RequestExtensionSerializer,
 )
 from proposals.filtersets import AssignmentFilterSet, ContactLogFilterSet
 from proposals.selectors import visible_assignments, visible_contacts
+from proposals.visibility import visible_extension_requests
 
 
 def assignment_step(summary, request=None, description=""):
@@ -59,6 +67,85 @@ class AssignmentViewSet(TrackerViewSet):
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
         return self.step(services.assignment_extend, "assignment", **self.input(ExtendSerializer))
+
+    @assignment_step("改为主办(工作人员,须说明理由)", request=ReassignReasonSerializer,
+                     description="在会办单位的交办上调用:该会办单位改为主办,原主办单位改为会办;双方的办理期限"
+                                 "按新的办理方式自当日起依会议规则重新计算,各记一条 change_role 事件。")
+    @action(detail=True, methods=["post"], url_path="swap-with-lead")
+    def swap_with_lead(self, request, pk=None):
+        return self.step(services.assignment_swap_with_lead, "assignment", **self.input(ReassignReasonSerializer))
+
+    @extend_schema(summary="增加会办单位(工作人员,须说明理由)", request=AddCoSerializer,
+                   description="在主办单位的交办上调用;返回新建的会办交办(201)。会办意见期限自当日起按会议规则计算;"
+                               "此前被调整出去的单位可以再次交办。非本政协所在地区的单位须 allow_other_region=true。",
+                   parameters=[IF_MATCH_PARAMETER], responses={201: AssignmentDetailSerializer, **ACTION_ERRORS})
+    @action(detail=True, methods=["post"], url_path="add-co")
+    def add_co(self, request, pk=None):
+        added = []
+
+        def add(**kwargs):  # the step on the lead's row (If-Match, 409), keeping the new assignment
+            added.append(services.assignment_add_co(**kwargs))
+
+        self.step(add, "assignment", **self.input(AddCoSerializer))
+        return self.detail_response(added[0].pk, status.HTTP_201_CREATED)
+
+    @assignment_step("撤销会办单位(工作人员,须说明理由)", request=ReassignReasonSerializer,
+                     description="会办意见尚未提交的会办单位,其交办变为“已撤销”。")
+    @action(detail=True, methods=["post"], url_path="drop-co")
+    def drop_co(self, request, pk=None):
+        return self.step(services.assignment_drop_co, "assignment", **self.input(ReassignReasonSerializer))
+
+    @extend_schema(summary="申请延期(承办单位联络员,须说明理由)", request=RequestExtensionSerializer,
+                   description="每个交办同时只能有一份待审批的申请;由提案委员会批准(POST /api/extension-requests/{id}/"
+                               "approve/)或不同意(.../refuse/)。批准前办理期限不变。",
+                   responses={201: ExtensionRequestSerializer, **ACTION_ERRORS})
+    @action(detail=True, methods=["post"], url_path="request-extension")
+    def request_extension(self, request, pk=None):
+        assignment = self.get_object()
+        created = services.extension_request(actor=request.user, assignment=assignment,
+                                             **self.input(RequestExtensionSerializer))
+        return Response(ExtensionRequestSerializer(created, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+
+def extension_decision(summary, request, description=""):
+    return extend_schema(summary=summary, description=description, request=request,
+                         responses={200: ExtensionRequestSerializer, **ACTION_ERRORS})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="延期申请列表(工作人员与申请单位)", parameters=[FORMAT_PARAMETER]),
+    retrieve=extend_schema(summary="延期申请详情", responses={
+        200: ExtensionRequestSerializer, **error_responses(404)}),
+)
+class ExtensionRequestViewSet(TrackerViewSet):
+    """延期申请: made by the agency on its assignment (POST /api/assignments/{id}/request-extension/),
+    read by staff and the requesting agency, decided by staff."""
+
+    serializer_class = ExtensionRequestSerializer
+    export_filename = "extension-requests"
+
+    def get_queryset(self):
+        return visible_extension_requests(self.request.user).select_related("assignment__agency").order_by(
+            "-requested_on", "-id")
+
+    @extension_decision("批准延期申请(工作人员)", ApproveExtensionSerializer,
+                        description="通过交办的延期操作批准:总期限自交办起不超过会议规定的最长月数(默认 6 个月);"
+                                    "new_due_on 留空为申请的日期。")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        extension_request = self.get_object()
+        services.extension_request_approve(actor=request.user, extension_request=extension_request,
+                                           **self.input(ApproveExtensionSerializer))
+        return self.detail_response(extension_request.pk)
+
+    @extension_decision("不同意延期申请(工作人员,须说明理由)", RefuseExtensionSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        extension_request = self.get_object()
+        services.extension_request_refuse(actor=request.user, extension_request=extension_request,
+                                          **self.input(RefuseExtensionSerializer))
+        return self.detail_response(extension_request.pk)
 
 
 @extend_schema_view(

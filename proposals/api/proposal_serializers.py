@@ -9,8 +9,10 @@ from rest_framework import serializers
 
 from proposals.extensions import registry
 from proposals.visibility import hidden_fields, never_readable, withhold_explanation
-from proposals.models import Agency, Assignment, ContactLog, Proposal, Proposer, Session, SupervisionLog
+from proposals.models import (Agency, Assignment, CoSignInvitation, ContactLog, ExtensionRequest, Proposal, Proposer,
+                              Session, SupervisionLog)
 from proposals.selectors import assignment_days_overdue, proposal_days_overdue, today
+from proposals.services.cosigning import effective_status, is_open
 
 from .represent import (
     DeadlineExplanationField,
@@ -138,7 +140,8 @@ class AssignmentDetailSerializer(AssignmentListSerializer):
     class Meta(AssignmentListSerializer.Meta):
         fields = AssignmentListSerializer.Meta.fields + [
             "original_due_on", "due_explanation", "objection_reason", "objected_on", "objection_decision",
-            "objection_decision_label", "objection_decision_note", "extension_reason", "created_at"]
+            "objection_decision_label", "objection_decision_note", "extension_reason", "deadline_review",
+            "created_at"]
         read_only_fields = fields
 
     def get_fields(self):
@@ -161,6 +164,7 @@ class AssignmentDetailSerializer(AssignmentListSerializer):
                 "objection_decision_label": label(Assignment, "objection_decision", obj.objection_decision),
                 "objection_decision_note": obj.objection_decision_note, "extension_reason": obj.extension_reason,
             })
+        data["deadline_review"] = obj.deadline_review
         data["created_at"] = datetime(obj.created_at)
         return self.withhold(data, obj)
 
@@ -210,16 +214,40 @@ def supervision_log(log) -> dict:
     return {"id": log.pk, "date": date(log.date), "leader": log.leader, "note": log.note}
 
 
+class CoSignInvitationSerializer(serializers.Serializer):
+    """联名邀请 (services.cosigning), as everyone who sees the proposal reads it."""
+
+    id = serializers.IntegerField(read_only=True)
+    proposer = ProposerBriefSerializer(read_only=True, label=_("受邀提案人"))
+    status = serializers.ChoiceField(choices=CoSignInvitation.Status.choices, read_only=True, label=_("状态"),
+                                     help_text=_("invited 待确认、accepted 已同意、declined 已拒绝、expired 逾期未确认"
+                                                 "(确认截止日期已过即为 expired)"))
+    status_label = serializers.CharField(read_only=True, label=_("状态名称"))
+    invited_on = serializers.DateField(read_only=True, label=_("邀请日期"))
+    due_on = serializers.DateField(read_only=True, label=_("确认截止日期"), help_text=_("最后一天仍可答复"))
+    responded_on = serializers.DateField(read_only=True, allow_null=True, label=_("答复日期"))
+    is_open = serializers.BooleanField(read_only=True, label=_("可答复"), help_text=_("受邀人现在是否可以同意或拒绝"))
+
+
+def invitation_brief(invitation, on) -> dict:
+    status = effective_status(invitation, on)
+    return {"id": invitation.pk, "proposer": proposer_brief(invitation.proposer), "status": status,
+            "status_label": label(CoSignInvitation, "status", status), "invited_on": date(invitation.invited_on),
+            "due_on": date(invitation.due_on), "responded_on": date(invitation.responded_on),
+            "is_open": invitation.proposal.status == Proposal.Status.DRAFT and is_open(invitation, on)}
+
+
 class ProposalDetailSerializer(ProposalListSerializer):
     proposers = SignatureSerializer(source="signatures", many=True, read_only=True, label=_("提案人"))
     merged_into = ProposalBriefSerializer(read_only=True, label=_("并入提案"))
     merged_proposals = serializers.SerializerMethodField(label=_("并入本案的提案"))
     assignments = ProposalAssignmentSerializer(many=True, read_only=True, label=_("交办"))
     supervision_logs = serializers.SerializerMethodField(label=_("督办记录"))
+    invitations = serializers.SerializerMethodField(label=_("联名邀请"), help_text=_("只有同意的受邀人才成为提案人"))
 
     class Meta(ProposalListSerializer.Meta):
         fields = ProposalListSerializer.Meta.fields + [
-            "body", "proposers", "proposers_more", "review_reason", "reviewed_at", "merged_into", "merged_proposals",
+            "body", "proposers", "proposers_more", "invitations", "review_reason", "reviewed_at", "merged_into", "merged_proposals",
             "supervising_leader", "filed_on", "closed_on", "created_at", "assignments", "supervision_logs"]
         read_only_fields = fields
 
@@ -245,6 +273,16 @@ class ProposalDetailSerializer(ProposalListSerializer):
     def get_supervision_logs(self, obj) -> SupervisionLogSerializer(many=True):
         return SupervisionLogSerializer(self._supervision_logs(obj), many=True).data
 
+    def get_invitations(self, obj) -> CoSignInvitationSerializer(many=True):
+        on = today()
+        return [invitation_brief(invitation, on) for invitation in self._invitations(obj)]
+
+    def _invitations(self, obj):
+        invitations = obj.invitations.select_related("proposer").order_by("id")
+        for invitation in invitations:
+            invitation.proposal = obj
+        return invitations
+
     def get_merged_proposals(self, obj) -> ProposalBriefSerializer(many=True):
         return ProposalBriefSerializer(self._merged_proposals(obj), many=True).data
 
@@ -255,8 +293,9 @@ class ProposalDetailSerializer(ProposalListSerializer):
             "body": obj.body,
             "proposers": [{"position": s.position, "proposer": proposer_brief(s.proposer)}
                           for s in obj.signatures.all()],
-            "proposers_more": obj.proposers_more, "review_reason": obj.review_reason,
-            "reviewed_at": datetime(obj.reviewed_at),
+            "proposers_more": obj.proposers_more,
+            "invitations": [invitation_brief(invitation, self._today) for invitation in self._invitations(obj)],
+            "review_reason": obj.review_reason, "reviewed_at": datetime(obj.reviewed_at),
             "merged_into": proposal_brief(merged_into(obj)) if obj.merged_into_id else None,
             "merged_proposals": [proposal_brief(p) for p in self._merged_proposals(obj)],
             "supervising_leader": obj.supervising_leader, "filed_on": date(obj.filed_on),
@@ -278,7 +317,9 @@ def _after_assignments(mapping, extras: dict):
 
 
 class ProposalCreateSerializer(serializers.Serializer):
-    """A draft proposal. The first proposer is the lead proposer (第一提案人)."""
+    """A draft proposal (services.proposal_create). A member drafts in their own name and is the
+    lead proposer (第一提案人); the members in ``invite`` sign only once they accept. Staff entering
+    a paper proposal list every proposer in ``proposers``."""
 
     session = serializers.PrimaryKeyRelatedField(queryset=Session.objects.all(), label=_("会议"))
     title = serializers.CharField(max_length=300, label=_("案由"))
@@ -286,9 +327,20 @@ class ProposalCreateSerializer(serializers.Serializer):
     topic = serializers.CharField(max_length=50, required=False, allow_blank=True, default="", label=_("类别"))
     number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
                                    label=_("提案号"), help_text=_("留空则自动编号"))
-    proposers = serializers.PrimaryKeyRelatedField(queryset=Proposer.objects.all(), many=True,
-                                                   label=_("提案人"), help_text=_("第一位为第一提案人"))
+    proposers = serializers.PrimaryKeyRelatedField(
+        queryset=Proposer.objects.all(), many=True, required=False, default=list, label=_("提案人"),
+        help_text=_("工作人员录入纸质提案时按签名顺序列出全部提案人,第一位为第一提案人,全部即时署名;"
+                    "委员起草时可省略(起草人即第一提案人),只能列本人"))
+    invite = serializers.PrimaryKeyRelatedField(
+        queryset=Proposer.objects.all(), many=True, required=False, default=list, label=_("邀请联名"),
+        help_text=_("邀请联名的提案人:各自在确认期限(默认 3 个工作日)内同意后才成为提案人,按同意的先后排在起草人之后"))
     proposers_more = serializers.BooleanField(required=False, default=False, label=_("另有联名人"))
+
+
+class CoSignInviteSerializer(serializers.Serializer):
+    invite = serializers.PrimaryKeyRelatedField(
+        queryset=Proposer.objects.all(), many=True, label=_("邀请联名"),
+        help_text=_("受邀提案人须属于本届政协并有登录账号,在确认期限(默认 3 个工作日)内答复"))
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -341,6 +393,8 @@ class DecideObjectionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", label=_("处理意见"))
     new_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False, allow_null=True,
                                                     default=None, label=_("新的承办单位"))
+    allow_other_region = serializers.BooleanField(required=False, default=False, label=_("允许交办外地区单位"),
+                                                  help_text=_("新的承办单位不属于本政协所在地区时须为 true"))
 
 
 class ExtendSerializer(serializers.Serializer):
@@ -369,3 +423,45 @@ class ContactSerializer(serializers.ModelSerializer):
             # An assignment the user cannot see is "not found", exactly like one that does not exist.
             fields["assignment"].queryset = visible_assignments(request.user)
         return fields
+
+
+# --- issue 8: the committee's changes of who handles what, and extension requests ------------------
+
+class ReassignReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(label=_("调整理由"), help_text=_("提案委员会和相关承办单位可见"))
+
+
+class AddCoSerializer(ReassignReasonSerializer):
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), label=_("会办单位"))
+    allow_other_region = serializers.BooleanField(required=False, default=False, label=_("允许交办外地区单位"),
+                                                  help_text=_("会办单位不属于本政协所在地区时须为 true"))
+
+
+class RequestExtensionSerializer(serializers.Serializer):
+    wanted_due_on = serializers.DateField(label=_("申请延期至"))
+    reason = serializers.CharField(label=_("申请理由"), help_text=_("提案委员会和本单位可见"))
+
+
+class ApproveExtensionSerializer(serializers.Serializer):
+    new_due_on = serializers.DateField(required=False, allow_null=True, default=None, label=_("批准延期至"),
+                                       help_text=_("留空为申请的日期"))
+    note = serializers.CharField(required=False, allow_blank=True, default="", label=_("审批意见"))
+
+
+class RefuseExtensionSerializer(serializers.Serializer):
+    note = serializers.CharField(label=_("不同意的理由"), help_text=_("承办单位将看到此说明"))
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    """A request as staff and the requesting agency read it (proposals.visibility)."""
+
+    proposal_id = serializers.IntegerField(source="assignment.proposal_id", read_only=True, label=_("提案 ID"))
+    agency = AgencyBriefSerializer(source="assignment.agency", read_only=True, label=_("承办单位"))
+    due_on = serializers.DateField(source="assignment.due_on", read_only=True, label=_("现办理期限"))
+    status_label = LabelField("status")
+
+    class Meta:
+        model = ExtensionRequest
+        fields = ["id", "assignment", "proposal_id", "agency", "due_on", "wanted_due_on", "reason", "status",
+                  "status_label", "requested_on", "decided_on", "decision_note"]
+        read_only_fields = fields

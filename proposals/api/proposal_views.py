@@ -1,5 +1,6 @@
 """/api/proposals/: the list and detail the selectors allow, the draft, and one POST action
 per workflow step, each calling its service (proposals.services)."""
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -9,6 +10,7 @@ from proposals.api.base import ACTION_ERRORS, FORMAT_PARAMETER, IF_MATCH_PARAMET
 from proposals.api.errors import error_responses
 from proposals.api.proposal_serializers import (
     AssignSerializer,
+    CoSignInviteSerializer,
     MarkKeySerializer,
     MergeSerializer,
     NoteSerializer,
@@ -20,6 +22,9 @@ from proposals.api.proposal_serializers import (
     SuperviseSerializer,
 )
 from proposals.filtersets import ProposalFilterSet
+from proposals.models import CoSignInvitation
+from proposals.roles import proposer_id
+from proposals.services import cosigning
 from proposals.selectors import proposal_brief_list, proposal_detail_list
 
 # Latest session first, then the number in natural order (第9号 before 第10号); id breaks ties.
@@ -36,7 +41,11 @@ def proposal_step(summary, request=None, description=""):
     retrieve=extend_schema(summary="提案详情(含各交办的期限计算说明)", responses={
         200: ProposalDetailSerializer, **error_responses(404)}),
     create=extend_schema(summary="起草提案", request=ProposalCreateSerializer, responses={
-        201: ProposalDetailSerializer, **error_responses(400, 403)}),
+        201: ProposalDetailSerializer, **error_responses(400, 403, 409)}, description=(
+        "委员起草:起草人即第一提案人,invite 所列提案人收到联名邀请,同意后才成为提案人。"
+        "工作人员录入纸质提案:proposers 按签名顺序列出全部提案人。"
+        "提案号留空则自动编号:本次会议纯数字提案号中最大者加一,保留其前导零(0325 之后为 0326);"
+        "与同时起草的提案冲突时顺延重试,多次冲突返回 409。")),
 )
 class ProposalViewSet(TrackerViewSet):
     serializer_class = ProposalDetailSerializer
@@ -53,6 +62,43 @@ class ProposalViewSet(TrackerViewSet):
         data = self.input(ProposalCreateSerializer)
         proposal = services.proposal_create(actor=request.user, **data)
         return self.detail_response(proposal.pk, status.HTTP_201_CREATED)
+
+    # --- 联名 (services.cosigning) -------------------------------------------------------------
+
+    @proposal_step("邀请联名(起草人或工作人员,仅草稿)", request=CoSignInviteSerializer,
+                   description="受邀人在确认期限(默认 3 个工作日,按工作日历计算)内同意后才成为提案人。")
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        return self.step(cosigning.cosign_invite, "proposal", invitees=self.input(CoSignInviteSerializer)["invite"])
+
+    def answer_invitation(self, service):
+        """Answer the user's own invitation to the proposal of the URL. Found through the
+        invitation, not the proposals the user may see: an answer after the window (when the
+        draft is no longer shown to the member) is told so, and the expiry it records stays (no
+        surrounding transaction undoes it). 404 for a user never invited."""
+        user = self.request.user
+        own = proposer_id(user)
+        pk = self.kwargs["pk"]
+        invitation = (CoSignInvitation.objects.select_related("proposal").filter(
+            proposal_id=pk, proposer_id=own).first() if own and str(pk).isdigit() else None)
+        if invitation is None:
+            raise Http404
+        service(actor=user, proposal=invitation.proposal)
+        return self.detail_response(invitation.proposal_id)
+
+    @extend_schema(summary="同意联名(受邀人,确认期限内)", request=None,
+                   description="同意后成为提案人,按同意的先后排在已署名的提案人之后。确认期限已过的,返回 400 并记为逾期未确认。",
+                   responses={200: ProposalDetailSerializer, **error_responses(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"], url_path="accept-invitation")
+    def accept_invitation(self, request, pk=None):
+        return self.answer_invitation(cosigning.cosign_accept)
+
+    @extend_schema(summary="拒绝联名(受邀人,确认期限内)", request=None,
+                   description="拒绝后受邀人不再看到该草稿,响应只含提案 id。确认期限已过的,返回 400 并记为逾期未确认。",
+                   responses={200: ProposalDetailSerializer, **error_responses(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"], url_path="decline-invitation")
+    def decline_invitation(self, request, pk=None):
+        return self.answer_invitation(cosigning.cosign_decline)
 
     @proposal_step("提交提案(提案人或工作人员)", request=None)
     @action(detail=True, methods=["post"])

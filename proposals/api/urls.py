@@ -1,6 +1,9 @@
 """Routes of the proposals app: kebab-case plurals, registered on the one API router by
 config/api.py."""
-from proposals.api.assignment_views import AssignmentViewSet, ContactViewSet
+from django.urls import path
+
+from proposals.api.assignment_views import AssignmentViewSet, ContactViewSet, ExtensionRequestViewSet
+from proposals.api.correction_views import AssignmentCorrectionViewSet, ProposalCorrectionViewSet
 from proposals.api.proposal_views import ProposalViewSet
 from proposals.api.views import (
     AgencyViewSet,
@@ -21,4 +24,14 @@ ROUTES = [
     ("contacts", ContactViewSet, "contact"),
     ("events", EventViewSet, "event"),
     ("calendar-days", CalendarDayViewSet, "calendar-day"),
+    ("extension-requests", ExtensionRequestViewSet, "extension-request"),
+]
+
+
+# Paths beside the router's: the corrections (proposals.api.correction_views).
+urlpatterns = [
+    path("proposals/<str:pk>/correct/", ProposalCorrectionViewSet.as_view({"post": "correct"}),
+         name="proposal-correct"),
+    path("assignments/<str:pk>/correct/", AssignmentCorrectionViewSet.as_view({"post": "correct"}),
+         name="assignment-correct"),
 ]

@@ -1,5 +1,6 @@
 """Reference data: committees, sessions, proposers, agencies, the holiday calendar and the
 (read-only) event trail. Anyone reads; the proposal committee's staff write."""
+from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
@@ -26,6 +27,11 @@ from proposals.filtersets import (
 from proposals.models import Agency, AgencyAlias, CalendarDay, Committee, Proposal, Session
 from proposals.search import refresh_search_text
 from proposals.selectors import visible_events, visible_proposers
+from proposals.services.calendar import (
+    deadlines_flag_for_calendar_change,
+    deadlines_flag_for_rule_change,
+    stored_rule_values,
+)
 
 WRITE_ERRORS = error_responses(400, 403, 404)
 
@@ -51,8 +57,19 @@ class ReferenceViewSet(TrackerViewSet, mixins.CreateModelMixin, mixins.UpdateMod
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
 
+class DeadlineRulesViewSetMixin:
+    """A changed deadline rule (or a session's fixed reply date) flags the stored deadlines it
+    had set for review (proposals.services.calendar); the dates themselves are not recomputed."""
+
+    def perform_update(self, serializer):
+        before = stored_rule_values(serializer.instance)
+        with transaction.atomic():
+            owner = serializer.save()
+            deadlines_flag_for_rule_change(actor=self.request.user, owner=owner, before=before)
+
+
 @reference_schema("政协", CommitteeSerializer)
-class CommitteeViewSet(ReferenceViewSet):
+class CommitteeViewSet(DeadlineRulesViewSetMixin, ReferenceViewSet):
     queryset = Committee.objects.order_by("name")
     serializer_class = CommitteeSerializer
     filterset_class = CommitteeFilterSet
@@ -60,7 +77,7 @@ class CommitteeViewSet(ReferenceViewSet):
 
 
 @reference_schema("会议", SessionSerializer)
-class SessionViewSet(ReferenceViewSet):
+class SessionViewSet(DeadlineRulesViewSetMixin, ReferenceViewSet):
     serializer_class = SessionSerializer
     filterset_class = SessionFilterSet
     export_filename = "sessions"
@@ -108,6 +125,25 @@ class CalendarDayViewSet(ReferenceViewSet, mixins.DestroyModelMixin):
     filterset_class = CalendarDayFilterSet
     export_filename = "calendar-days"
     http_method_names = ReferenceViewSet.http_method_names + ["delete"]
+
+    # Each change flags the deadlines that read the days it touched (proposals.services.calendar).
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            day = serializer.save()
+            deadlines_flag_for_calendar_change(actor=self.request.user, dates=[day.date])
+
+    def perform_update(self, serializer):
+        before = (serializer.instance.date, serializer.instance.kind)
+        with transaction.atomic():
+            day = serializer.save()
+            if (day.date, day.kind) != before:  # a new name alone moves no date
+                deadlines_flag_for_calendar_change(actor=self.request.user, dates=[before[0], day.date])
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            day = instance.date
+            instance.delete()
+            deadlines_flag_for_calendar_change(actor=self.request.user, dates=[day])
 
 
 @extend_schema_view(

@@ -26,6 +26,16 @@ from proposals.services.proposals import (
     proposal_withdraw,
     supervision_record,
 )
+from proposals.services.reassignment import (
+    assignment_add_co,
+    assignment_drop_co,
+    assignment_swap_with_lead,
+)
+from proposals.services.extension_requests import (
+    extension_request,
+    extension_request_approve,
+    extension_request_refuse,
+)
 
 __all__ = [
     "ActionForbidden",
@@ -49,4 +59,10 @@ __all__ = [
     "proposal_update",
     "proposal_withdraw",
     "supervision_record",
+    "assignment_add_co",
+    "assignment_drop_co",
+    "assignment_swap_with_lead",
+    "extension_request",
+    "extension_request_approve",
+    "extension_request_refuse",
 ]

@@ -109,13 +109,21 @@ def check_decide_objection(actor, assignment: Assignment) -> None:
 
 
 def assignment_decide_objection(*, actor, assignment: Assignment, uphold: bool, note: str = "",
-                                new_agency: Agency | None = None, on: datetime.date | None = None) -> Assignment:
-    """The proposal committee decides an objection (domain.md, Assignment): upheld (the
-    proposal goes to ``new_agency`` in the same role, assigned on the day of the decision with
-    fresh deadlines from the session's rules) or rejected (the agency handles it)."""
+                                new_agency: Agency | None = None, allow_other_region: bool = False,
+                                on: datetime.date | None = None) -> Assignment:
+    """The proposal committee decides an objection (domain.md, Assignment): upheld, with the
+    reason (required), the proposal goes to ``new_agency`` in the same role, assigned on the day
+    of the decision with fresh deadlines from the session's rules; or rejected (the agency
+    handles it). The new agency may be any agency not standing on the proposal, one relieved
+    earlier included (a new assignment row; the old one stays as 已改办 history); one outside
+    the committee's region only with ``allow_other_region`` (create_assignment, issue 8)."""
     require(is_committee_staff(actor), _("只有提案委员会工作人员可以处理交办异议"))
     if uphold and new_agency is None:
         raise InvalidInput(_("同意调整时请指定新的承办单位"), field="new_agency")
+    if uphold and new_agency.pk == assignment.agency_id:
+        raise InvalidInput(_("同意调整时须改由其他单位办理"), field="new_agency")
+    if uphold and not (note or "").strip():
+        raise InvalidInput(_("同意调整时请填写处理意见,原承办单位和新承办单位将看到此说明"), field="note")
     on = on or today()
     with transaction.atomic():
         proposal = lock(Proposal, assignment.proposal_id)
@@ -125,8 +133,10 @@ def assignment_decide_objection(*, actor, assignment: Assignment, uphold: bool, 
             before = move(assignment, TRANSITIONS, A.REASSIGNED,
                           objection_decision=Assignment.ObjectionDecision.UPHELD, objection_decision_note=note)
             replacement = create_assignment(actor=actor, proposal=proposal, agency=new_agency, role=assignment.role,
-                                            assigned_on=on)
-            data = {"new_assignment": replacement.pk, "new_agency": str(new_agency)}
+                                            assigned_on=on, allow_other_region=allow_other_region,
+                                            field="new_agency")
+            data = {"new_assignment": replacement.pk, "new_agency": str(new_agency),
+                    "allow_other_region": bool(allow_other_region)}
         else:
             before = move(assignment, TRANSITIONS, A.ACKNOWLEDGED,
                           objection_decision=Assignment.ObjectionDecision.REJECTED, objection_decision_note=note,
@@ -146,8 +156,16 @@ def check_extend(actor, assignment: Assignment) -> None:
 
 
 def assignment_extend(*, actor, assignment: Assignment, new_due_on: datetime.date, reason: str) -> Assignment:
-    """延期: approved by the proposal committee, never beyond 6 months after assignment in
-    total (Session.reply_max_months)."""
+    """延期, approved by the proposal committee (domain.md, Reply), within a cap (domain.md,
+    "Rules decided"; deadlines.extension_cap):
+    - the original handling (reply, fixed date, co-handling opinion) never beyond 6 months after
+      the *assignment* (Session.reply_max_months), however many extensions are granted;
+    - re-handling after 不满意 has its own cap, 2 months after the dissatisfied rating that started
+      it (Session.rehandle_max_months); the original handling's cap no longer binds it.
+    Both numbers are defaults a committee or session may change. The cap is stored with the
+    extension and stated in the deadline's explanation. An approved date also settles a deadline
+    flagged for review (Assignment.deadline_review): staff chose it under the calendar and the
+    rules in force."""
     require(is_committee_staff(actor), _("延期须经提案委员会批准"))
     if not (reason or "").strip():
         raise InvalidInput(_("请填写延期理由"), field="reason")
@@ -158,40 +176,43 @@ def assignment_extend(*, actor, assignment: Assignment, new_due_on: datetime.dat
         assignment = lock(Assignment, assignment.pk)
         check_extend(actor, assignment)
         base = _current_deadline(assignment)
-        max_months = proposal.session.rule("reply_max_months")
-        limit = deadlines.add_months(base.start_on, max_months)
-        if new_due_on > limit:
-            raise InvalidInput(_("延期后的期限不得晚于交办后%(months)s个月(%(limit)s)")
-                               % {"months": max_months, "limit": limit.isoformat()}, field="new_due_on")
+        cap = deadlines.extension_cap(base, assigned_on=assignment.assigned_on,
+                                      reply_max_months=proposal.session.rule("reply_max_months"),
+                                      rehandle_max_months=proposal.session.rule("rehandle_max_months"))
+        if new_due_on > cap.limit:
+            if cap.start_event == "dissatisfied":
+                message = _("重新办理延期后的期限不得晚于不满意评价后%(months)s个月(%(limit)s)")
+            else:
+                message = _("延期后的期限不得晚于交办后%(months)s个月(%(limit)s)")
+            raise InvalidInput(message % {"months": cap.months, "limit": cap.limit.isoformat()}, field="new_due_on")
         if new_due_on <= base.due_on:
             raise InvalidInput(_("延期后的期限应晚于现有期限(%(due)s)") % {"due": base.due_on.isoformat()},
                                field="new_due_on")
-        extended = deadlines.extended_deadline(base, new_due_on, max_months, reason)
-        old_due = assignment.due_on
+        extended = deadlines.extended_deadline(base, new_due_on, cap, reason)
+        old_due, settled_review = assignment.due_on, assignment.deadline_review
         explanation = dict(assignment.due_explanation, due=extended.as_dict())
         Assignment.objects.filter(pk=assignment.pk).update(
             due_on=new_due_on, extension_reason=reason, extension_approved_by=actor, due_explanation=explanation,
-            updated_at=timezone.now())
+            deadline_review="", updated_at=timezone.now())
         assignment.refresh_from_db()
         refresh_next_due(proposal)
+        data = {"from": old_due.isoformat() if old_due else None, "to": new_due_on.isoformat()}
+        if settled_review:
+            data["settled_review"] = settled_review
         record_event(proposal=proposal, assignment=assignment, action="extend", actor=actor, note=reason,
-                     note_audience=Audience.HANDLERS, data={"from": old_due.isoformat() if old_due else None, "to": new_due_on.isoformat()})
+                     note_audience=Audience.HANDLERS, data=data)
     return assignment
 
 
 def _current_deadline(assignment: Assignment) -> deadlines.Deadline:
-    """The deadline an extension starts from. A fixed session date counts its 6 months from the
-    assignment; an assignment without a stored explanation (imported data) from its dates."""
+    """The deadline an extension starts from: the stored one (its rule says which cap applies,
+    deadlines.extension_cap), or for an assignment without a stored explanation (imported data)
+    a reply deadline rebuilt from its dates."""
     data = (assignment.due_explanation or {}).get("due")
     if data:
-        base = deadlines.deadline_from_dict(data)
-    else:
-        base = deadlines.Deadline(due_on=assignment.due_on or assignment.assigned_on, rule="reply_months",
-                                  start_event="assigned", start_on=assignment.assigned_on, unit="months")
-    if base.unit == "fixed_date" or base.rule == "reply_fixed_date":
-        base = deadlines.Deadline(due_on=base.due_on, rule=base.rule, start_event="assigned",
-                                  start_on=assignment.assigned_on, unit=base.unit, extension=base.extension)
-    return base
+        return deadlines.deadline_from_dict(data)
+    return deadlines.Deadline(due_on=assignment.due_on or assignment.assigned_on, rule="reply_months",
+                              start_event="assigned", start_on=assignment.assigned_on, unit="months")
 
 
 def check_contact(actor, assignment: Assignment) -> None:

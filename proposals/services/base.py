@@ -1,12 +1,20 @@
 """What every service shares: locking, guarded status moves and the event record."""
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.models import Event
-from proposals.services.errors import ActionForbidden, ConcurrentChange, ServiceError, TransitionNotAllowed
+from proposals.services.errors import (
+    ActionForbidden,
+    ConcurrentChange,
+    InvalidInput,
+    ServiceError,
+    TransitionNotAllowed,
+)
 
 
 def lock(model: type[models.Model], pk) -> models.Model:
@@ -21,6 +29,37 @@ def lock(model: type[models.Model], pk) -> models.Model:
 def require(condition: bool, message) -> None:
     if not condition:
         raise ActionForbidden(message)
+
+
+# No proposal, assignment or reply of the tracker's kind predates this (the CPPCC's proposal
+# work as recorded here starts long after it); a date before it is a slip of the keyboard.
+EARLIEST_DATE = datetime.date(1980, 1, 1)
+
+
+def require_plausible_date(value, *, field: str, label, not_before=None, not_after=None) -> None:
+    """A date a person typed must be plausible (issue 8: 1900-01-01 as an assignment date made
+    a proposal "46262 days overdue" with nothing to correct it): not before ``not_before`` (or
+    EARLIEST_DATE), not after ``not_after`` (or a year from today)."""
+    if value is None:
+        return
+    lower = max(not_before or EARLIEST_DATE, EARLIEST_DATE)
+    upper = not_after or timezone.localdate() + datetime.timedelta(days=366)
+    if value < lower:
+        raise InvalidInput(_("%(label)s %(value)s 不能早于 %(bound)s") % {
+            "label": label, "value": value.isoformat(), "bound": lower.isoformat()}, field=field)
+    if value > upper:
+        raise InvalidInput(_("%(label)s %(value)s 不能晚于 %(bound)s") % {
+            "label": label, "value": value.isoformat(), "bound": upper.isoformat()}, field=field)
+
+
+def proposal_floor(proposal) -> datetime.date:
+    """The earliest date a step on ``proposal`` can carry: the start of its session's term as
+    far as the tracker knows it — a year before the session opened (平时提案 come in between
+    sessions), else 1 January of the year before the session's year."""
+    session = proposal.session
+    if session.opened_on:
+        return session.opened_on - datetime.timedelta(days=366)
+    return datetime.date(session.year - 1, 1, 1) if session.year else EARLIEST_DATE
 
 
 def allowed(check, *args, **kwargs) -> bool:

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals import deadlines
+from proposals.calendar import rest_day_calendar
 from proposals.models import Agency, Assignment, Proposal, ProposalProposer, Proposer, Session, SupervisionLog
-from proposals.naturalsort import natural_sort_key
 from proposals.roles import is_committee_staff, proposer_id
 from proposals.search import refresh_search_text
 from proposals.selectors import today, work_calendar
-from proposals.services.base import lock, move, record_event, require, require_move
+from proposals.services import cosigning, numbering
+from proposals.services.base import (
+    lock,
+    move,
+    proposal_floor,
+    record_event,
+    require,
+    require_move,
+    require_plausible_date,
+)
 from proposals.services.errors import InvalidInput, TransitionNotAllowed
 
 S = Proposal.Status
@@ -53,22 +62,46 @@ def check_update(actor, proposal: Proposal) -> None:
 
 
 def check_submit(actor, proposal: Proposal) -> None:
+    """Submission waits for the co-signers (services.cosigning): not while an invitation is open
+    within its window; one past its window no longer holds the draft up."""
     require(is_committee_staff(actor) or _is_own(actor, proposal), _("只能提交本人的提案"))
     require_move(proposal, TRANSITIONS, S.SUBMITTED)
+    waiting = list(cosigning.open_invitations(proposal).select_related("proposer").order_by("due_on", "id"))
+    if waiting:
+        raise TransitionNotAllowed(_("联名邀请尚待答复(%(names)s,最迟 %(due)s),答复或期满后方可提交") % {
+            "names": "、".join(i.proposer.name for i in waiting), "due": waiting[-1].due_on.isoformat()})
 
 
 def check_withdraw(actor, proposal: Proposal) -> None:
     """Until the proposal is handled: before any reply or co-handling opinion was sent (an
-    assignment with a reply date)."""
+    assignment with a reply date); and not while other proposals are merged into it (their
+    proposers are answered through it)."""
     require(is_committee_staff(actor) or _is_own(actor, proposal), _("只能撤回本人的提案"))
     if proposal.assignments.filter(replied_on__isnull=False).exists():
         raise TransitionNotAllowed(_("提案已有答复,不能撤案"))
+    _require_no_merged(proposal, S.WITHDRAWN)
     require_move(proposal, TRANSITIONS, S.WITHDRAWN)
+
+
+# A proposal with proposals merged into it answers their proposers too: it must stay on the
+# road to an answer (domain.md, Review: "each proposer still gets an answer").
+_LEAVES_THE_ROAD = (S.NOT_FILED, S.CONVERTED, S.MERGED, S.WITHDRAWN)
+# A merge target must be one that is handled: filed or further along.
+MERGE_TARGET_STATUSES = (S.FILED, S.ASSIGNED, S.REPLIED, S.CLOSED)
+# Only a proposal on its way to being handled can be a key proposal (重点提案).
+KEY_STATUSES = (S.FILED, S.ASSIGNED, S.REPLIED, S.CLOSED)
+
+
+def _require_no_merged(proposal: Proposal, to: str) -> None:
+    if to in _LEAVES_THE_ROAD and Proposal.objects.filter(merged_into=proposal).exists():
+        raise TransitionNotAllowed(_("已有提案并入本案,本案须继续办理,不能%(step)s") % {
+            "step": dict(Proposal.Status.choices)[to]})
 
 
 def check_review(actor, proposal: Proposal, to: str) -> None:
     """立案, 不予立案, 转为意见建议, 并案: the proposal committee's review of a submitted proposal."""
     _require_staff(actor)
+    _require_no_merged(proposal, to)
     require_move(proposal, TRANSITIONS, to)
 
 
@@ -81,8 +114,13 @@ def check_assign(actor, proposal: Proposal) -> None:
             _("提案当前状态为“%(status)s”,只有已立案的提案可以交办") % {"status": proposal.get_status_display()})
 
 
-def check_mark_key(actor, proposal: Proposal) -> None:
+def check_mark_key(actor, proposal: Proposal, is_key: bool = True) -> None:
+    """重点提案 are chosen among the proposals that are handled (filed or further); the mark
+    can be taken off at any time."""
     _require_staff(actor)
+    if is_key and proposal.status not in KEY_STATUSES:
+        raise TransitionNotAllowed(_("提案状态为“%(status)s”,不能列为重点提案") % {
+            "status": proposal.get_status_display()})
 
 
 def check_supervise(actor, proposal: Proposal) -> None:
@@ -91,53 +129,53 @@ def check_supervise(actor, proposal: Proposal) -> None:
         raise TransitionNotAllowed(_("只有重点提案可以记录督办"))
 
 
-def _next_number(session: Session) -> str:
-    numbers = Proposal.objects.filter(session=session).values_list("number", flat=True)
-    numeric = [int(n) for n in numbers if n.isdigit()]
-    return str(max(numeric, default=0) + 1)
+def proposal_create(*, actor, session: Session, title: str, proposers: list[Proposer] = (),
+                    invite: list[Proposer] = (), body: str = "", topic: str = "", number: str = "",
+                    proposers_more: bool = False) -> Proposal:
+    """Create a draft (domain.md, Submission; "Rules decided": co-signing is an invitation).
 
-
-def proposal_create(*, actor, session: Session, title: str, proposers: list[Proposer], body: str = "",
-                    topic: str = "", number: str = "", proposers_more: bool = False) -> Proposal:
-    """Create a draft. The first proposer is the lead proposer (第一提案人); a member may only
-    draft a proposal that they sign. Numbers are kept as printed, unique per session."""
+    - A member drafts in their own name: they sign alone and are the lead proposer (第一提案人);
+      ``proposers`` may name only them (or be left out). The members in ``invite`` are invited
+      to co-sign (services.cosigning) and sign only once they accept.
+    - Staff entering a paper proposal list ``proposers`` in signing order, the first being the
+      lead proposer: the paper carries their signatures, so they all sign at once.
+    - The number is kept as printed, unique per session; left blank, it is numbered
+      automatically (services.numbering)."""
     if not title.strip():
         raise InvalidInput(_("案由不能为空"), field="title")
+    proposers, invite = list(proposers), list(invite)
+    if not is_committee_staff(actor):
+        own = proposer_id(actor)
+        require(bool(own) and all(p.pk == own for p in proposers), _("只能以本人名义起草提案,其他提案人请邀请联名"))
+        proposers = proposers[:1] or [Proposer.objects.get(pk=own)]
     if not proposers:
         raise InvalidInput(_("至少需要一名提案人"), field="proposers")
     if len({p.pk for p in proposers}) != len(proposers):
         raise InvalidInput(_("提案人重复"), field="proposers")
-    own = proposer_id(actor)
-    require(is_committee_staff(actor) or (own and own in {p.pk for p in proposers}),
-            _("只能以本人名义起草提案"))
     if any(p.committee_id != session.committee_id for p in proposers):
         raise InvalidInput(_("提案人须属于本届政协"), field="proposers")
     with transaction.atomic():
-        number = (number or "").strip() or _next_number(session)
-        if Proposal.objects.filter(session=session, number=number).exists():
-            raise InvalidInput(_("本次会议已有第%(number)s号提案") % {"number": number}, field="number")
-        try:
-            proposal = Proposal.objects.create(
-                session=session, number=number, number_sort=natural_sort_key(number), title=title.strip(), body=body,
-                topic=topic, proposers_more=proposers_more, status=S.DRAFT,
-            )
-        except IntegrityError as exc:
-            # Two drafts numbered at the same moment: the unique constraint decides, the other is told.
-            raise InvalidInput(_("本次会议已有第%(number)s号提案") % {"number": number}, field="number") from exc
+        proposal = numbering.insert_numbered_draft(session, (number or "").strip(), title=title.strip(), body=body,
+                                                   topic=topic, proposers_more=proposers_more)
         ProposalProposer.objects.bulk_create(
             [ProposalProposer(proposal=proposal, proposer=p, position=i) for i, p in enumerate(proposers)]
         )
         refresh_search_text([proposal.pk])
         record_event(proposal=proposal, action="create", actor=actor, to_status=S.DRAFT)
+        if invite:
+            cosigning.send_invitations(actor=actor, proposal=proposal, invitees=invite)
     return proposal
 
 
 def proposal_submit(*, actor, proposal: Proposal) -> Proposal:
     """提交 (domain.md, Submission): a draft goes to the proposal committee, by one of its
-    proposers or by staff entering a paper proposal."""
+    proposers or by staff entering a paper proposal. It waits while a co-signing invitation is
+    open within its window (check_submit); those past their window are recorded as expired now,
+    so that no invitation outlives the draft (services.cosigning)."""
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
         check_submit(actor, proposal)
+        cosigning.expire_overdue_invitations(proposal)
         before = move(proposal, TRANSITIONS, S.SUBMITTED, submitted_on=today())
         record_event(proposal=proposal, action="submit", actor=actor, from_status=before, to_status=S.SUBMITTED)
     return proposal
@@ -205,29 +243,49 @@ def proposal_merge(*, actor, proposal: Proposal, into: Proposal, reason: str = "
         into = rows[into.pk]
         if into.session_id != rows[proposal.pk].session_id:
             raise InvalidInput(_("只能并入同一次会议的提案"), field="into")
-        if into.status in (S.MERGED, S.WITHDRAWN, S.NOT_FILED, S.CONVERTED, S.DRAFT):
-            raise InvalidInput(_("目标提案的状态不能接受并案"), field="into")
+        if into.status not in MERGE_TARGET_STATUSES:
+            raise InvalidInput(_("只能并入已立案的提案(目标提案状态为“%(status)s”)") % {
+                "status": into.get_status_display()}, field="into")
         return _review(actor=actor, proposal=proposal, to=S.MERGED, action="merge", reason=reason,
                        merged_into=into)
 
 
 def assignment_deadlines(session: Session, role: str, assigned_on: datetime.date):
-    """(due deadline, objection deadline) for a new assignment, from the session's rules."""
+    """(due deadline, objection deadline) for a new assignment, from the session's rules; a
+    period in months that ends on a rest day moves to the next working day unless the session's
+    rule ``rest_day_shift`` is off (proposals.deadlines)."""
     if role == Assignment.Role.CO:
-        due = deadlines.months_deadline("co_opinion_months", "assigned", assigned_on,
-                                        session.rule("co_opinion_months"))
+        months = session.rule("co_opinion_months")
+        due = deadlines.months_deadline("co_opinion_months", "assigned", assigned_on, months,
+                                        rest_days=rest_day_calendar(session, assigned_on, months))
     else:
-        due = deadlines.reply_deadline(assigned_on, session.rule("reply_months"), session.reply_fixed_date)
+        months = session.rule("reply_months")
+        due = deadlines.reply_deadline(assigned_on, months, session.reply_fixed_date,
+                                       rest_days=rest_day_calendar(session, assigned_on, months))
     window = session.rule("objection_working_days")
     calendar = work_calendar(assigned_on, assigned_on + datetime.timedelta(days=window * 3 + 30))
     objection = deadlines.working_days_deadline("objection_working_days", "assigned", assigned_on, window, calendar)
     return due, objection
 
 
-def create_assignment(*, actor, proposal: Proposal, agency: Agency, role: str, assigned_on: datetime.date):
+def create_assignment(*, actor, proposal: Proposal, agency: Agency, role: str, assigned_on: datetime.date,
+                      allow_other_region: bool = False, field: str = "agency"):
+    """One agency given the proposal in one role, with its deadlines. An agency stands once on a
+    proposal; one relieved earlier (已改办, 已撤销) may be given it again, in a new row, the old one
+    staying as history. An agency of another region than the committee's (Agency.region vs
+    Committee.region, compared as written; a blank one on either side is unknown, not foreign) is
+    refused unless staff allow it explicitly, which the event records. ``field`` names the input
+    a refusal concerns."""
+    if proposal.assignments.current().filter(agency=agency).exists():
+        raise InvalidInput(_("%(agency)s 已承办此提案") % {"agency": agency}, field=field)
+    committee_region = (proposal.session.committee.region or "").strip()
+    agency_region = (agency.region or "").strip()
+    other_region = bool(committee_region and agency_region and committee_region != agency_region)
+    if other_region and not allow_other_region:
+        raise InvalidInput(_("%(agency)s 属于%(region)s,不在本政协所在地区(%(committee_region)s);"
+                             "确需交办的,请明确选择“允许交办外地区单位”") % {
+            "agency": agency, "region": agency_region, "committee_region": committee_region}, field=field)
     due, objection = assignment_deadlines(proposal.session, role, assigned_on)
-    if proposal.assignments.filter(agency=agency).exists():
-        raise InvalidInput(_("%(agency)s 已承办此提案") % {"agency": agency}, field="agency")
     assignment = Assignment.objects.create(
         proposal=proposal, agency=agency, role=role, assigned_on=assigned_on, due_on=due.due_on,
         original_due_on=due.due_on, objection_due_on=objection.due_on,
@@ -239,15 +297,18 @@ def create_assignment(*, actor, proposal: Proposal, agency: Agency, role: str, a
     record_event(proposal=proposal, action="assign", actor=actor, assignment=assignment,
                  to_status=assignment.status, note=f"{agency}({assignment.get_role_display()})",
                  data={"due_on": due.due_on.isoformat(), "objection_due_on": objection.due_on.isoformat(),
-                       "rule": deadline["text"], "deadline": deadline})
+                       "rule": deadline["text"], "deadline": deadline,
+                       **({"allow_other_region": True, "agency_region": agency_region} if other_region else {})})
     return assignment
 
 
 def proposal_assign(*, actor, proposal: Proposal, lead: Agency | None = None, co: list[Agency] = (),
-                    separate: list[Agency] = (), assigned_on: datetime.date | None = None) -> Proposal:
+                    separate: list[Agency] = (), assigned_on: datetime.date | None = None,
+                    allow_other_region: bool = False) -> Proposal:
     """交办: to one lead agency with any co-handlers, or to several agencies separately (分办).
     Deadlines come from the session's rules (default: reply 3 months, co-opinion 1 month,
-    objection 5 working days)."""
+    objection 5 working days). Agencies outside the committee's region are refused unless
+    ``allow_other_region`` (create_assignment)."""
     _require_staff(actor)
     co, separate = list(co), list(separate)
     if lead is None and not separate:
@@ -263,11 +324,15 @@ def proposal_assign(*, actor, proposal: Proposal, lead: Agency | None = None, co
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
         check_assign(actor, proposal)
+        require_plausible_date(assigned_on, field="assigned_on", label=_("交办日期"),
+                               not_before=proposal_floor(proposal), not_after=today())
         before = move(proposal, TRANSITIONS, S.ASSIGNED)
         plan = ([(lead, Assignment.Role.LEAD)] if lead else []) + [(a, Assignment.Role.CO) for a in co] + [
             (a, Assignment.Role.SEPARATE) for a in separate]
         for agency, role in plan:
-            create_assignment(actor=actor, proposal=proposal, agency=agency, role=role, assigned_on=assigned_on)
+            # A refusal names the input the agency came from (lead, co or separate).
+            create_assignment(actor=actor, proposal=proposal, agency=agency, role=role, assigned_on=assigned_on,
+                              allow_other_region=allow_other_region, field=str(role))
         refresh_next_due(proposal)
         record_event(proposal=proposal, action="assigned", actor=actor, from_status=before, to_status=S.ASSIGNED)
     return proposal
@@ -288,7 +353,7 @@ def proposal_mark_key(*, actor, proposal: Proposal, is_key: bool = True, leader:
     _require_staff(actor)
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
-        check_mark_key(actor, proposal)
+        check_mark_key(actor, proposal, is_key)
         Proposal.objects.filter(pk=proposal.pk).update(is_key=is_key, supervising_leader=leader if is_key else "")
         proposal.is_key, proposal.supervising_leader = is_key, (leader if is_key else "")
         record_event(proposal=proposal, action="mark_key" if is_key else "unmark_key", actor=actor, note=leader)

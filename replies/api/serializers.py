@@ -2,7 +2,7 @@
 The internal note is for the proposal committee's staff only; statuses are read-only.
 The reply serializers write their output in ``represent`` (proposals/api/represent.py)."""
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from proposals.api.serializers import (
@@ -26,6 +26,7 @@ from proposals.api.represent import (
 )
 from proposals.visibility import may_read_field
 from replies.models import Feedback, ReferenceDocument, Reply
+from replies.selectors import co_opinions
 
 EDITABLE = ["doc_number", "title", "body", "signer", "signed_on", "contact_unit", "contact_person", "contact_phone",
             "cc", "classification", "disclosure", "disclosure_reason", "internal_note"]
@@ -61,15 +62,23 @@ class ReplyListSerializer(FastRepresentation, serializers.ModelSerializer):
         }
 
 
+CO_OPINIONS = inline_serializer("CoOpinion", many=True, fields={
+    "assignment": serializers.IntegerField(), "agency": serializers.CharField(),
+    "received": serializers.BooleanField(), "received_on": serializers.DateField(allow_null=True),
+    "due_on": serializers.DateField(allow_null=True), "late": serializers.BooleanField()})
+
+
 class ReplyDetailSerializer(ReplyListSerializer):
     feedback_due_explanation = DeadlineExplanationField(
         many=False, label=_("征询期限说明"), help_text=_("征询意见期限如何计算(text 按请求的语言生成)"))
+    co_opinions = serializers.SerializerMethodField(
+        label=_("会办意见"), help_text=_("主办单位的答复:各会办单位的意见是否已到、何时到、是否逾期"))
 
     class Meta(ReplyListSerializer.Meta):
         fields = ReplyListSerializer.Meta.fields + [
             "body", "signer", "submitted_at", "delivered_on", "feedback_due_on", "feedback_due_explanation",
             "contact_unit", "contact_person", "contact_phone", "cc", "disclosure_reason", "internal_note",
-            "created_at"]
+            "co_opinions", "created_at"]
         read_only_fields = fields
         extra_kwargs = {"internal_note": {"help_text": _("仅工作人员可见")}}
 
@@ -87,8 +96,25 @@ class ReplyDetailSerializer(ReplyListSerializer):
         })
         if may_read_field(viewer_of(self.context), "replies.reply", "internal_note"):
             data["internal_note"] = obj.internal_note
+        data["co_opinions"] = self.get_co_opinions(obj)
         data["created_at"] = datetime(obj.created_at)
         return data
+
+    @extend_schema_field(CO_OPINIONS)
+    def get_co_opinions(self, obj):
+        if obj.kind != Reply.Kind.REPLY or obj.assignment.role != "lead":
+            return []
+        return [{**row, "received_on": date(row["received_on"]), "due_on": date(row["due_on"])}
+                for row in co_opinions(obj.assignment.proposal)]
+
+
+class ReplyCorrectionSerializer(serializers.Serializer):
+    """Any of the three, with the reason (replies.corrections)."""
+
+    signed_on = serializers.DateField(required=False, label=_("成文日期"))
+    delivered_on = serializers.DateField(required=False, label=_("送达日期"), help_text=_("征询意见期随之重新计算"))
+    doc_number = serializers.CharField(required=False, allow_blank=True, max_length=60, label=_("文号"))
+    reason = serializers.CharField(label=_("更正理由"))
 
 
 class ReplyWriteSerializer(serializers.ModelSerializer):

@@ -9,11 +9,13 @@ from proposals.api.errors import error_responses
 from proposals.api.proposal_serializers import NoteSerializer, ProposalDetailSerializer
 from proposals.api.proposal_views import ProposalViewSet
 from replies import services
+from replies.corrections import CORRECTABLE, reply_correct
 from replies.api.serializers import (
     FeedbackCreateSerializer,
     FeedbackSerializer,
     ReferenceDocumentListSerializer,
     ReferenceDocumentSerializer,
+    ReplyCorrectionSerializer,
     ReplyDetailSerializer,
     ReplyListSerializer,
     ReplyWriteSerializer,
@@ -70,6 +72,14 @@ class ReplyViewSet(TrackerViewSet):
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         return self.step(services.reply_publish, "reply")
+
+    @extend_schema(summary="更正答复的成文日期、送达日期或文号(工作人员,须说明理由)", request=ReplyCorrectionSerializer,
+                   parameters=[IF_MATCH_PARAMETER], responses={200: ReplyDetailSerializer, **ACTION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        data = self.input(ReplyCorrectionSerializer)
+        changes = {name: data[name] for name in CORRECTABLE if name in data}
+        return self.step(reply_correct, "reply", reason=data["reason"], **changes)
 
 
 @extend_schema_view(

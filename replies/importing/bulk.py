@@ -21,7 +21,7 @@ from replies.importing import values as V
 from replies.importing import writer as W
 from replies.importing.matching import Matcher
 from replies.models import ReferenceDocument, Reply, SourceDocument
-from replies.services import refresh_public_flag
+from replies.services import feedback_window, refresh_public_flag
 
 
 @dataclass
@@ -118,7 +118,8 @@ def _write_fast(docs: list[Doc], matcher: Matcher, now) -> None:
     Assignment.objects.bulk_create(assignments)
     replies = [Reply(assignment=lead, kind=Reply.Kind.REPLY, round=1,
                      status=Reply.Status.PUBLISHED if W.published(plan[0].parsed) else Reply.Status.SUBMITTED,
-                     **plan[4]) for plan, lead in zip(plans, leads)]
+                     **plan[4], **feedback_window(lead.proposal, W.letter_date(plan[0].parsed, now)))
+               for plan, lead in zip(plans, leads)]
     Reply.objects.bulk_create(replies)
 
     for (doc, source, parties, proposal_vals, reply_vals, _), proposal, reply in zip(plans, proposals, replies):

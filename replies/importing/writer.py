@@ -17,10 +17,11 @@ from proposals.models import Assignment, Event, Proposal, ProposalProposer
 from proposals.naturalsort import natural_sort_key
 from proposals.search import refresh_search_text
 from replies.importing import values as V
+from replies.importing.linking import ImportConflict, fill_blanks, letter_date, link_letter
 from replies.importing.matching import Matcher, place_of, qualified_agency_name
 from replies.letters import ParsedLetter, to_report
 from replies.models import ReferenceDocument, Reply, SourceDocument
-from replies.services import refresh_public_flag
+from replies.services import feedback_window, refresh_public_flag
 
 # Event.uid of an import is derived from the file's checksum, so the same file always
 # yields the same event (idempotent imports, byte-identical fixtures).
@@ -28,13 +29,6 @@ IMPORT_EVENT_NAMESPACE = uuid.UUID("5b0f3c2e-7d1a-4a57-9b8e-3f1c2a6d9e40")
 IMPORTED_DUE_NOTE = "imported"
 # Stored data, not interface text: fixtures must not depend on the active language.
 IMPORTED_DUE_TEXT = "自答复函导入:来函未载交办日期与办理期限"
-_OPEN_PROPOSAL = (Proposal.Status.SUBMITTED, Proposal.Status.FILED, Proposal.Status.ASSIGNED)
-
-
-class ImportConflict(Exception):
-    """The letter contradicts records that exist (e.g. another lead agency): nothing is written."""
-
-
 @dataclass
 class WriteResult:
     source: SourceDocument
@@ -83,7 +77,8 @@ def write_document(parsed: ParsedLetter, *, file_name: str, sha256: str, matcher
     rolled-back document. ``actor`` (the user who uploaded it, if any) is on the event."""
     try:
         with transaction.atomic():
-            result = _write(parsed, file_name=file_name, sha256=sha256, matcher=matcher, now=now)
+            result = _write(parsed, file_name=file_name, sha256=sha256, matcher=matcher, now=now,
+                            actor=actor if actor is not None and actor.is_authenticated else None)
             if result.source.proposal_id:
                 refresh_public_flag([result.source.proposal_id])
             if result.event is not None and actor is not None and actor.is_authenticated:
@@ -104,7 +99,7 @@ def new_source(parsed, *, file_name: str, sha256: str, now) -> SourceDocument:
     )
 
 
-def _write(parsed, *, file_name, sha256, matcher, now) -> WriteResult:
+def _write(parsed, *, file_name, sha256, matcher, now, actor=None) -> WriteResult:
     warnings = list(parsed.warnings)
     source = new_source(parsed, file_name=file_name, sha256=sha256, now=now)
     if parsed.kind != "reply":
@@ -121,7 +116,7 @@ def _write(parsed, *, file_name, sha256, matcher, now) -> WriteResult:
                 .order_by("-imported_at", "-pk").first())
     if previous is not None:
         return _update(parsed, source, previous, warnings, matcher)
-    return _create(parsed, source, warnings, matcher)
+    return _create(parsed, source, warnings, matcher, actor)
 
 
 def finish_source(source: SourceDocument, warnings: list[str]) -> SourceDocument:
@@ -250,7 +245,7 @@ def _record_event(source, proposal, lead, reply, status, kept, changed) -> Event
     return event
 
 
-def _create(parsed, source, warnings, matcher) -> WriteResult:
+def _create(parsed, source, warnings, matcher, actor=None) -> WriteResult:
     now = source.imported_at
     parties = match_parties(parsed, matcher, warnings)
     proposal_vals = V.proposal_values(parsed, warnings)
@@ -273,23 +268,13 @@ def _create(parsed, source, warnings, matcher) -> WriteResult:
         for agency in parties.co:
             _create_assignment(proposal, agency, Assignment.Role.CO, parsed, warnings, now)
         reply = Reply.objects.create(assignment=lead, kind=Reply.Kind.REPLY, round=1, status=reply_status,
-                                     **reply_vals)
+                                     **reply_vals, **feedback_window(proposal, letter_date(parsed, now)))
     else:
         status = "linked"
         _link_existing(proposal, parties, proposal_vals)
-        lead = proposal.assignments.filter(agency=parties.lead).first()
-        if lead is None:
-            lead = _create_assignment(proposal, parties.lead, Assignment.Role.LEAD, parsed, warnings, now)
-        elif lead.is_open:
-            Assignment.objects.filter(pk=lead.pk).update(status=Assignment.Status.REPLIED,
-                                                         replied_on=parsed.signed_on or parsed.published_on)
-        _set_co_assignments(proposal, parties.co, parsed, warnings, now)
-        reply = Reply.objects.filter(assignment=lead, kind=Reply.Kind.REPLY, round=1).first()
-        if reply is None:
-            reply = Reply.objects.create(assignment=lead, kind=Reply.Kind.REPLY, round=1, status=reply_status,
-                                         **reply_vals)
-        else:
-            _fill_blanks(reply, reply_vals)
+        lead, reply = link_letter(proposal, agency=parties.lead, co_agencies=parties.co, reply_vals=reply_vals,
+                                  parsed=parsed, published=published(parsed), warnings=warnings, now=now,
+                                  actor=actor)
         refresh_search_text([proposal.pk])
     planned = V.planned_values(proposal_vals, reply_vals, [p.name for p in parties.proposers],
                                [a.name for a in parties.co])
@@ -302,32 +287,15 @@ def _create(parsed, source, warnings, matcher) -> WriteResult:
 
 
 def _link_existing(proposal, parties, proposal_vals) -> None:
-    """A proposal entered by staff before its letter was imported: fill what is empty,
-    never replace what is there; a different active lead agency is a conflict."""
-    other_lead = proposal.assignments.current().filter(role=Assignment.Role.LEAD).exclude(
-        agency=parties.lead).first()
-    if other_lead is not None:
-        raise ImportConflict(
-            _("第%(number)s号提案已存在,主办单位为“%(agency)s”,与来函不符") % {
-                "number": proposal.number, "agency": other_lead.agency.name})
+    """A proposal entered by staff before its letter was imported: fill what is empty, never
+    replace what is there (its workflow moves are replies.importing.linking's)."""
     updates = {k: v for k, v in proposal_vals.items() if v and not getattr(proposal, k)}
-    if proposal.status in _OPEN_PROPOSAL:
-        updates["status"] = Proposal.Status.REPLIED
-        updates["next_due_on"] = None
     if updates:
         Proposal.objects.filter(pk=proposal.pk).update(**updates)
         for k, v in updates.items():
             setattr(proposal, k, v)
     if not proposal.signatures.exists():
         _set_signatures(proposal, parties.proposers)
-
-
-def _fill_blanks(reply: Reply, reply_vals: dict) -> None:
-    changed = [k for k, v in reply_vals.items() if v and not getattr(reply, k) and k != "disclosure"]
-    for name in changed:
-        setattr(reply, name, reply_vals[name])
-    if changed:
-        reply.save(update_fields=changed + ["updated_at"])
 
 
 def _update(parsed, source, previous: SourceDocument, warnings, matcher) -> WriteResult:

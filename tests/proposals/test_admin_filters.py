@@ -23,7 +23,7 @@ def world(db, client):
     separate = proposal_at(cast, S.FILED, number="2025D048")
     services.proposal_assign(actor=cast.staff, proposal=separate, separate=[cast.agency, cast.co_agency],
                              assigned_on=today() - datetime.timedelta(days=85))  # due within 10 days
-    key = proposal_at(cast, S.SUBMITTED, number="0325")
+    key = proposal_at(cast, S.FILED, number="0325")  # key proposals are chosen among filed ones
     services.proposal_mark_key(actor=cast.staff, proposal=key, leader="王主席")
     classified = proposal_at(cast, S.REPLIED, number="2")
     reply = lead_assignment(classified).replies.get()
@@ -68,7 +68,8 @@ def test_agency_and_role(world):
 
 def test_status_session_and_classification(world):
     client, cast = world["client"], world["cast"]
-    assert listed(client, status__exact=S.SUBMITTED) == ids(world, "key", "other_session")
+    assert listed(client, status__exact=S.SUBMITTED) == ids(world, "other_session")
+    assert listed(client, status__exact=S.FILED) == ids(world, "key")
     assert listed(client, session__id__exact=cast.session.pk) == ids(world, "overdue", "co", "separate", "key",
                                                                      "classified")
     assert world["reply"].classification == "A"

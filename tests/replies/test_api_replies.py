@@ -103,8 +103,11 @@ def test_dissatisfied_sends_the_proposal_back(cast):
     lead = assignment_at(cast, A.REPLIED)
     reply = Reply.objects.get(assignment=lead)
     Reply.objects.filter(pk=reply.pk).update(feedback_due_on=datetime.date.today())
+    without_reason = post(cast.staff, "/api/feedback/", {"reply": reply.pk, "rating": "dissatisfied",
+                                                         "proposer": cast.proposer.pk})
+    assert without_reason.status_code == 400 and "comments" in without_reason.json()
     response = post(cast.staff, "/api/feedback/", {"reply": reply.pk, "rating": "dissatisfied",
-                                                   "proposer": cast.proposer.pk})
+                                                   "proposer": cast.proposer.pk, "comments": "未落实"})
     assert response.status_code == 201
     assert Assignment.objects.get(pk=lead.pk).status == A.REHANDLING
 

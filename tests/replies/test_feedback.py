@@ -1,8 +1,10 @@
 """Life of a proposal (domain.md), steps 7 and 8: the proposers' feedback and closing.
 
-满意 / 基本满意 closes the proposal; 不满意 sends it back for re-handling (default 1 month)
+Each proposer rates (domain.md, "Rules decided"): 满意 / 基本满意 from every proposer closes
+the proposal; one 不满意 (with its reason) sends it back for re-handling (default 1 month)
 with a second-round reply and new feedback; once the feedback window (default 15 working
-days after delivery) has passed, no rating is taken and the proposal may be closed.
+days after delivery) has passed, no rating is taken, the proposal closes and who did not rate
+is recorded as 未表态.
 """
 import datetime
 
@@ -46,11 +48,15 @@ def test_a_satisfied_rating_closes_the_proposal(cast, rating):
         cast.proposer, rating, WORKFLOW_FEEDBACK_ON, cast.proposer_user)
     proposal.refresh_from_db()
     assert (proposal.status, proposal.closed_on) == (P.CLOSED, WORKFLOW_FEEDBACK_ON)
-    close = Event.objects.get(proposal=proposal, action="close")
+    close = Event.objects.get(proposal=proposal, action="close", assignment__isnull=True)
     assert (close.actor, close.from_status, close.to_status) == (cast.proposer_user, P.REPLIED, P.CLOSED)
     assert Event.objects.filter(proposal=proposal, action="feedback", actor=cast.proposer_user).exists()
-    # Nothing stays open on a closed proposal: the lead is closed, the silent co-handler let go.
+    # Nothing stays open on a closed proposal: the lead is closed, the silent co-handler let go,
+    # each through its transition table with its own event (issue 8).
     assert dict(proposal.assignments.values_list("role", "status")) == {"lead": A.CLOSED, "co": A.CANCELLED}
+    moves = {(e.assignment.role, e.action, e.from_status, e.to_status)
+             for e in Event.objects.filter(proposal=proposal, assignment__isnull=False, action__in=["close", "cancel"])}
+    assert moves == {("lead", "close", A.REPLIED, A.CLOSED), ("co", "cancel", A.ASSIGNED, A.CANCELLED)}
 
 
 def test_dissatisfied_sends_the_proposal_back_for_a_second_round(cast):
@@ -93,7 +99,7 @@ def test_feedback_after_the_window_is_refused(cast):
     assert reply.feedback_due_on == FEEDBACK_DUE
     with pytest.raises(TransitionNotAllowed):
         reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="dissatisfied",
-                                     on=FEEDBACK_DUE + datetime.timedelta(days=1))
+                                     comments="未解决", on=FEEDBACK_DUE + datetime.timedelta(days=1))
     assert not Feedback.objects.exists()
     assert Proposal.objects.get(pk=proposal.pk).status == P.REPLIED
 
@@ -121,15 +127,54 @@ def test_feedback_input_is_checked_with_the_field(cast):
     assert not Feedback.objects.exists()
 
 
-def test_every_proposer_may_rate_until_one_closes_it(cast):
+def test_each_proposer_rates_and_the_last_closes_it(cast):
+    """Issue 8: the first 满意 used to close a co-signed proposal and refuse every other co-signer."""
     proposal, reply = replied(cast, proposers=[cast.proposer, cast.other_proposer])
-    # 基本满意 by the co-signer closes the proposal: the lead proposer's later rating is refused.
     reply_services.feedback_give(actor=cast.other_proposer_user, reply=reply, rating="basically",
                                  on=WORKFLOW_FEEDBACK_ON)
-    with pytest.raises(TransitionNotAllowed):
-        reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="satisfied",
+    assert Proposal.objects.get(pk=proposal.pk).status == P.REPLIED
+    reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="satisfied",
+                                 on=WORKFLOW_FEEDBACK_ON)
+    assert Proposal.objects.get(pk=proposal.pk).status == P.CLOSED
+    assert dict(Feedback.objects.values_list("proposer", "rating")) == {
+        cast.other_proposer.pk: "basically", cast.proposer.pk: "satisfied"}
+
+
+def test_a_co_signer_may_still_send_it_back(cast):
+    proposal, reply = replied(cast, proposers=[cast.proposer, cast.other_proposer])
+    reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="satisfied", on=WORKFLOW_FEEDBACK_ON)
+    reply_services.feedback_give(actor=cast.other_proposer_user, reply=reply, rating="dissatisfied",
+                                 comments="问题没有解决", on=WORKFLOW_FEEDBACK_ON)
+    assert Proposal.objects.get(pk=proposal.pk).status == P.ASSIGNED
+    assert lead_assignment(proposal).status == A.REHANDLING
+
+
+def test_dissatisfied_needs_a_reason(cast):
+    proposal, reply = replied(cast)
+    with pytest.raises(InvalidInput) as error:
+        reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="dissatisfied", comments="  ",
                                      on=WORKFLOW_FEEDBACK_ON)
-    assert Feedback.objects.get().proposer == cast.other_proposer
+    assert error.value.field == "comments"
+    with pytest.raises(InvalidInput):  # 未表态 is recorded by the tracker, not given
+        reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="not_rated",
+                                     on=WORKFLOW_FEEDBACK_ON)
+    assert not Feedback.objects.exists()
+
+
+def test_the_window_closes_with_who_did_not_rate_recorded_as_not_rated(cast):
+    from django.core.management import call_command
+
+    proposal, reply = replied(cast, proposers=[cast.proposer, cast.other_proposer])
+    reply_services.feedback_give(actor=cast.proposer_user, reply=reply, rating="satisfied", on=WORKFLOW_FEEDBACK_ON)
+    call_command("close_feedback_windows", on=FEEDBACK_DUE.isoformat(), stdout=None)
+    assert Proposal.objects.get(pk=proposal.pk).status == P.REPLIED  # the last day still counts
+    call_command("close_feedback_windows", on=(FEEDBACK_DUE + datetime.timedelta(days=1)).isoformat())
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.closed_on) == (P.CLOSED, FEEDBACK_DUE + datetime.timedelta(days=1))
+    silent = Feedback.objects.get(proposer=cast.other_proposer)
+    assert (silent.rating, silent.given_on, silent.recorded_by) == ("not_rated", FEEDBACK_DUE, None)
+    event = Event.objects.get(proposal=proposal, action="feedback_closed")
+    assert event.data["not_rated"] == [cast.other_proposer.pk]
 
 
 def test_a_draft_cannot_be_rated(cast):
@@ -157,9 +202,10 @@ def test_close_once_the_feedback_window_has_passed(cast):
     reply_services.proposal_close(actor=cast.staff, proposal=proposal, on=after)
     proposal.refresh_from_db()
     assert (proposal.status, proposal.closed_on) == (P.CLOSED, after)
-    event = Event.objects.get(proposal=proposal, action="close")
+    event = Event.objects.get(proposal=proposal, action="close", assignment__isnull=True)
     assert (event.actor, event.from_status, event.to_status) == (cast.staff, P.REPLIED, P.CLOSED)
     assert lead_assignment(proposal).status == A.CLOSED
+    assert Feedback.objects.get(proposer=cast.proposer).rating == "not_rated"
 
 
 def test_close_is_refused_before_every_agency_replied(cast):
@@ -187,7 +233,7 @@ def test_separate_replies_each_need_a_rating_or_an_expired_window(cast):
                                  on=datetime.date(2024, 5, 7))
     # The first reply's window has passed without a rating, the second is rated 满意: closed.
     assert Proposal.objects.get(pk=proposal.pk).status == P.CLOSED
-    assert not Feedback.objects.filter(reply=early).exists()
+    assert Feedback.objects.get(reply=early).rating == "not_rated"
 
 
 def test_a_satisfied_rating_of_one_separate_reply_waits_for_the_other(cast):
