@@ -36,6 +36,8 @@ class Extensions:
     proposal_detail_fields: dict[str, DetailField] = field(default_factory=dict)
     # events: action -> the TextChoices its from/to statuses belong to (a reply's, say)
     event_status_choices: dict = field(default_factory=dict)
+    # events: action -> (event data) -> the structured part of its text, in the reader's language
+    event_renderers: dict = field(default_factory=dict)
     # events: models whose fields a "correct" event may name (their verbose names label them)
     corrected_models: list = field(default_factory=list)
 

@@ -122,16 +122,22 @@ def never_readable(viewer: Viewer, model_label: str) -> set[str]:
     return {name for name, audience in FIELDS.get(model_label, {}).items() if audience not in ever}
 
 
-def event_note(viewer: Viewer, event) -> str:
-    """The event's note as this viewer may read it: whole, or a line saying it is withheld."""
+def may_read_note(viewer: Viewer, event) -> bool:
+    """Whether the viewer is in the audience of the event's note (and of what its data says)."""
     audience = event.note_audience or Audience.EVERYONE
-    if not event.note or audience == Audience.EVERYONE:
-        return event.note
+    if audience == Audience.EVERYONE:
+        return True
     agency_id = event.assignment.agency_id if event.assignment_id else None
     data = event.data if isinstance(event.data, dict) else {}
-    if may_read(viewer, audience, agency_id=agency_id, rater_id=data.get("proposer_id")):
+    return may_read(viewer, audience, agency_id=agency_id, rater_id=data.get("proposer_id"))
+
+
+def event_note(viewer: Viewer, event) -> str:
+    """The event's note as this viewer may read it: whole, or a line saying it is withheld
+    (proposals.event_text adds the structured part in the reader's language)."""
+    if may_read_note(viewer, event):
         return event.note
-    return str(WITHHELD.get(audience, WITHHELD[Audience.STAFF]))
+    return str(WITHHELD.get(event.note_audience, WITHHELD[Audience.STAFF]))
 
 
 def withhold_explanation(explanation):

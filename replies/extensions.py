@@ -23,7 +23,7 @@ from proposals.roles import is_committee_staff
 from proposals.visibility import Viewer
 from replies import services
 from replies.forms import ReplyForm, reply_values
-from replies.models import Reply
+from replies.models import Feedback, Reply
 from replies.selectors import (
     replies_awaiting_feedback,
     replies_awaiting_publication,
@@ -126,6 +126,13 @@ class ClassificationListFilter(admin.SimpleListFilter):
         return queryset.filter(_classified(request.user, [self.value()]))
 
 
+def _feedback_text(data: dict) -> str:
+    """A rating's event, in the reader's language: "陈委员:满意"."""
+    if "rating" not in data:
+        return ""
+    return f"{data.get('proposer', '')}:{dict(Feedback.Rating.choices).get(data['rating'], data['rating'])}"
+
+
 def register() -> None:
     from replies.api.serializers import ProposalRepliesField, represent_proposal_replies
 
@@ -138,6 +145,7 @@ def register() -> None:
                                                              represent=represent_proposal_replies)
     registry.event_status_choices.update({"reply_draft": Reply.Status, "publish": Reply.Status})
     registry.corrected_models.append(Reply)
+    registry.event_renderers["feedback"] = _feedback_text
     add_proposal_filter("classification", ClassificationFilter(
         choices=Reply.Classification.choices, label=_("办理结果分类"),
         help_text=_("只计当前用户可见的答复")))

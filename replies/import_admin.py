@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from proposals.roles import is_committee_staff
 from replies.importing import pages
+from replies.importing.warnings import warning_texts
 from replies.models import ReferenceDocument, SourceDocument
 
 
@@ -57,9 +59,14 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = None
     fields = ("file_name", "kind", "reason", "identity", "sha256", "proposal", "reply", "needs_review",
-              "warnings", "corrected_fields", "superseded_by", "imported_at", "source_link")
+              "warnings_display", "corrected_fields", "superseded_by", "imported_at", "source_link")
     readonly_fields = fields
     change_list_template = "admin/replies/sourcedocument/change_list.html"
+
+    @admin.display(description=_("警告"))
+    def warnings_display(self, obj):
+        """The parser's warnings in the reader's language (replies.importing.warnings)."""
+        return format_html_join(mark_safe("<br>"), "{}", ((w,) for w in warning_texts(obj.warnings))) or "—"
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -309,15 +309,15 @@ def feedback_give(*, actor, reply: Reply, rating: str, proposer=None, comments: 
             raise ConcurrentChange(_("已评价过该答复")) from exc
         # The rating reaches staff, the rated agency and the rater only (proposals.visibility).
         record_event(proposal=proposal, assignment=assignment, reply=reply, action="feedback", actor=actor,
-                     note=f"{proposer}:{feedback.get_rating_display()} {comments}".strip(),
-                     note_audience=Audience.RATING, data={"proposer_id": proposer.pk})
+                     note=comments, note_audience=Audience.RATING,
+                     data={"proposer_id": proposer.pk, "proposer": proposer.name, "rating": rating})
         if rating == Feedback.Rating.DISSATISFIED:
             _send_back(actor=actor, proposal=proposal, assignment=assignment, on=on)
         else:
-            ready, why = proposal_ready_to_close(proposal, on)
+            ready, _why = proposal_ready_to_close(proposal, on)
             if ready:
                 _record_not_rated(proposal, actor=actor)
-                close_proposal(proposal, actor=actor, note=why, on=on)
+                close_proposal(proposal, actor=actor, on=on)
     return feedback
 
 
@@ -360,9 +360,9 @@ def proposal_close(*, actor, proposal: Proposal, note: str = "", on: datetime.da
     require(is_committee_staff(actor), _("只有提案委员会工作人员可以执行此操作"))
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
-        why = check_close(actor, proposal, on)
+        check_close(actor, proposal, on)
         _record_not_rated(proposal, actor=actor)
-        close_proposal(proposal, actor=actor, note=note or why, on=on)
+        close_proposal(proposal, actor=actor, note=note, on=on)
     return proposal
 
 
@@ -375,11 +375,11 @@ def feedback_windows_close(*, on: datetime.date | None = None, actor=None) -> li
     for candidate in proposals_with_ended_windows(on).order_by("id"):
         with transaction.atomic():
             proposal = lock(Proposal, candidate.pk)
-            ready, why = proposal_ready_to_close(proposal, on)
+            ready, _why = proposal_ready_to_close(proposal, on)
             if not ready:
                 continue
             _record_not_rated(proposal, actor=actor)
-            close_proposal(proposal, actor=actor, note=why, on=on)
+            close_proposal(proposal, actor=actor, on=on)
             closed.append(proposal)
     return closed
 
@@ -412,10 +412,11 @@ _ON_CLOSE = {
 }
 
 
-def close_proposal(proposal: Proposal, *, actor, note: str, on: datetime.date | None = None) -> None:
+def close_proposal(proposal: Proposal, *, actor, note: str = "", on: datetime.date | None = None) -> None:
     """The closing move itself, shared by the manual close, the last satisfied rating and the
     end of the feedback window: the proposal and each of its assignments move through their
-    transition tables, each with its event."""
+    transition tables, each with its event. Why it closed is data (written in the reader's
+    language, proposals.event_text); ``note`` is what staff typed."""
     before = move(proposal, PROPOSAL_TRANSITIONS, Proposal.Status.CLOSED, closed_on=on or today(), next_due_on=None)
     for assignment in proposal.assignments.select_for_update().filter(status__in=list(_ON_CLOSE)).order_by("id"):
         to = _ON_CLOSE[assignment.status]
@@ -423,4 +424,4 @@ def close_proposal(proposal: Proposal, *, actor, note: str, on: datetime.date | 
         record_event(proposal=proposal, assignment=assignment, action="close" if to == Assignment.Status.CLOSED
                      else "cancel", actor=actor, from_status=was, to_status=to)
     record_event(proposal=proposal, action="close", actor=actor, from_status=before,
-                 to_status=Proposal.Status.CLOSED, note=note)
+                 to_status=Proposal.Status.CLOSED, note=note, data={"why": "ready"})

@@ -20,7 +20,8 @@ from proposals.selectors import (
     visible_events,
     visible_supervision_logs,
 )
-from proposals.visibility import Viewer, event_note, hidden_fields, never_readable
+from proposals.event_text import event_text
+from proposals.visibility import Viewer, hidden_fields, never_readable
 
 
 def proposal_link(proposal):
@@ -148,7 +149,7 @@ def _note_column(request):
 
     @admin.display(description=_("说明"))
     def note(obj):
-        return event_note(viewer, obj)
+        return event_text(viewer, obj)
 
     return note
 

@@ -18,7 +18,8 @@ from proposals.selectors import (
     visible_proposals,
     visible_supervision_logs,
 )
-from proposals.visibility import Viewer, event_note, hidden_fields, withhold_explanation
+from proposals.event_text import event_text
+from proposals.visibility import Viewer, hidden_fields, withhold_explanation
 
 EVENT_LABELS = dict(Event.Action.choices)
 
@@ -62,7 +63,7 @@ def timeline(user, proposal):
         .order_by("at", "id")
     )
     for event in events:
-        event.note = event_note(viewer, event)
+        event.note = event_text(viewer, event)
         event.label = event_label(event)
         event.from_label = event_status_label(event, event.from_status)
         event.to_label = event_status_label(event, event.to_status)

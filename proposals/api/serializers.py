@@ -7,7 +7,8 @@ from rest_framework import serializers
 
 from proposals.api.represent import label, session_key
 from proposals.models import Agency, CalendarDay, Committee, Event, Proposal, Proposer, Session
-from proposals.visibility import Viewer, event_note, never_readable
+from proposals.event_text import event_text
+from proposals.visibility import Viewer, never_readable
 
 RULE_FIELDS = list(Committee.RULE_FIELDS)
 
@@ -191,7 +192,7 @@ class EventSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         # Handler-only text and ratings copied into a note reach only their audience.
-        data["note"] = event_note(viewer_of(self.context), instance)
+        data["note"] = event_text(viewer_of(self.context), instance)
         return data
 
     def get_actor(self, obj) -> str | None:

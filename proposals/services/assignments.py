@@ -235,5 +235,5 @@ def contact_record(*, actor, assignment: Assignment, stage: str, form: str, date
         contact = ContactLog.objects.create(assignment=assignment, stage=stage, form=form, date=date, note=note,
                                             recorded_by=actor if actor.is_authenticated else None)
         record_event(proposal=assignment.proposal, assignment=assignment, action="contact", actor=actor,
-                     note=f"{contact.get_stage_display()}({contact.get_form_display()}){note}")
+                     note=note, data={"stage": stage, "form": form})
     return contact

@@ -295,8 +295,8 @@ def create_assignment(*, actor, proposal: Proposal, agency: Agency, role: str, a
     # The deadline as data, which a reader explains in its own language; "rule" keeps the text.
     deadline = due.as_dict()
     record_event(proposal=proposal, action="assign", actor=actor, assignment=assignment,
-                 to_status=assignment.status, note=f"{agency}({assignment.get_role_display()})",
-                 data={"due_on": due.due_on.isoformat(), "objection_due_on": objection.due_on.isoformat(),
+                 to_status=assignment.status,
+                 data={"agency": agency.name, "role": role, "due_on": due.due_on.isoformat(), "objection_due_on": objection.due_on.isoformat(),
                        "rule": deadline["text"], "deadline": deadline,
                        **({"allow_other_region": True, "agency_region": agency_region} if other_region else {})})
     return assignment
@@ -391,5 +391,5 @@ def proposal_update(*, actor, proposal: Proposal, title: str, body: str = "", to
         for name, value in changes.items():
             setattr(proposal, name, value)
         refresh_search_text([proposal.pk])
-        record_event(proposal=proposal, action="edit", actor=actor, note=_("修改草稿"))
+        record_event(proposal=proposal, action="edit", actor=actor)
     return proposal

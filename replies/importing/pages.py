@@ -23,6 +23,7 @@ from replies.importing import values as V
 from replies.importing.corrections import correctable, source_correct
 from replies.importing.forms import MAX_UPLOAD_BYTES, CorrectionForm, UploadForm
 from replies.importing.spans import FIELD_LABELS, marked_pieces
+from replies.importing.warnings import warning_text
 from replies.models import SourceDocument
 
 _SALT = "replies.import-upload"
@@ -142,7 +143,7 @@ def confirm_view(model_admin, request):
         if outcome.ok:
             messages.success(request, f"{name}: {label}")
         else:
-            messages.error(request, f"{name}: {label}: {outcome.report['warnings'][-1]}")
+            messages.error(request, f"{name}: {label}: {warning_text(outcome.report['warnings'][-1])}")
     return HttpResponseRedirect(changelist)
 
 
