@@ -336,14 +336,18 @@ ADMIN_MODULES = ["proposals/admin", "replies/admin.py", "replies/import_admin.py
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+def is_english(text: str) -> bool:
+    return bool(re.search(r"[A-Za-z]", text)) and not HAN.search(text)
+
+
 def english_source_strings():
-    """(call, args, where) of every marked string with no Chinese in it, in the templates and the admin
+    """(call, args, where) of every marked string written in English, in the templates and the admin
     modules: a Chinese reader sees such a string in English unless Django's zh_Hans catalogue has it."""
     root = Path(settings.BASE_DIR)
     for path in sorted((root / "templates").rglob("*.html")):
         for call, args in _TEMPLATE_CALL.findall(templatize(path.read_text(encoding="utf-8"), origin=str(path))):
             values = ast.literal_eval(f"({args.rstrip(', ')},)")
-            if not any(HAN.search(value) for value in values):
+            if is_english(values[1] if call.startswith(("pgettext", "npgettext")) else values[0]):
                 yield call, values, path.relative_to(root)
     modules = [p for name in ADMIN_MODULES for p in ([root / name] if name.endswith(".py")
                                                      else sorted((root / name).glob("*.py")))]
@@ -356,7 +360,7 @@ def english_source_strings():
             if not roles or len(node.args) < len(roles):
                 continue
             values = tuple(arg.value for arg in node.args[:len(roles)] if isinstance(arg, ast.Constant))
-            if len(values) == len(roles) and not any(HAN.search(str(value)) for value in values):
+            if len(values) == len(roles) and is_english(values[roles.index("id")]):
                 yield call.replace("_lazy", "").replace("_noop", ""), values, path.relative_to(root)
 
 

@@ -16,6 +16,7 @@ import contextlib
 import copy
 import dataclasses
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -63,13 +64,22 @@ class FileDatabase:
             connections["default"] = previous
 
 
+@pytest.fixture(scope="module")
+def migrated_file(django_db_setup, django_db_blocker, tmp_path_factory) -> Path:
+    """The migrated test database copied into a file once, outside any test's transaction."""
+    path = tmp_path_factory.mktemp("sqlite") / "migrated.sqlite3"
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        with contextlib.closing(sqlite3.connect(path)) as target:
+            connection.connection.backup(target)
+    return path
+
+
 @pytest.fixture
-def database(db, tmp_path):
-    """A file copy of the migrated test database; the test runs on it, the test database is untouched."""
+def database(db, migrated_file, tmp_path):
+    """A fresh file copy per test; the test runs on it and leaves the test database untouched."""
     path = tmp_path / "tracker.sqlite3"
-    connection.ensure_connection()
-    with contextlib.closing(sqlite3.connect(path)) as target:
-        connection.connection.backup(target)
+    shutil.copyfile(migrated_file, path)
     file_database = FileDatabase(path, connection.settings_dict)
     with file_database.connected(timeout=5):
         yield file_database

@@ -1,9 +1,12 @@
 """Workflow steps in the admin: one small form page per step, which calls the service.
 
 A ``Step`` says what the page asks (its form), which service it calls (``perform``) and
-when its button is shown (``available``). ``available`` only decides what to offer, from the
-services' TRANSITIONS and the role helpers; the service alone decides what is allowed, so a
-step posted without its button is refused with the service's message and changes nothing.
+when its button is shown (``available``, from the services' own checks). A step whose button
+is not offered has no form either: its page answers the admin's 403. What is posted, the service
+decides, on the locked row: a step the user has no right to is the same 403 (the reason in the
+message bar); a step the record's state no longer allows, usually because someone else acted
+while the form was open, is refused on the form with the service's reason; either way nothing
+changes. A database that stayed locked by another writer (SQLite) is a 503 on the form, never a 500.
 """
 from __future__ import annotations
 
@@ -14,14 +17,17 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from proposals.api.errors import DATABASE_BUSY, is_database_locked
 from proposals.forms import ConfirmForm
-from proposals.services.errors import ServiceError
+from proposals.services.errors import ActionForbidden, ServiceError
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,20 @@ def apply_service_error(request, form, exc: ServiceError) -> None:
     else:
         form.add_error(None, str(exc.message))
     messages.error(request, exc.message)
+
+
+def step_not_offered(step: Step) -> PermissionDenied:
+    """The admin's 403 (templates/403.html) for a step whose button this user does not have here now."""
+    return PermissionDenied(_("您现在不能对这条记录执行“%(step)s”:没有相应的权限,或记录当前的状态不允许。")
+                            % {"step": step.label})
+
+
+def apply_database_busy(request, form) -> int:
+    """The write waited for another one longer than the database allows: nothing was written,
+    the form stays filled in to be sent again. Returns the status (503)."""
+    form.add_error(None, str(DATABASE_BUSY))
+    messages.error(request, DATABASE_BUSY)
+    return 503
 
 
 class WorkflowAdminMixin:
@@ -117,24 +137,34 @@ class WorkflowAdminMixin:
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_view_permission(request, obj):
             raise Http404(_("记录不存在或无权查看"))
+        offered = step.available(request.user, obj)
         back = safe_next(request, self.workflow_return_url(obj))
         kwargs = {"user": request.user, "obj": obj}
-        status = 200
-        if request.method == "POST":
-            form = step.form_class(request.POST, **kwargs)
-            if form.is_valid():
-                try:
-                    step.perform(request.user, obj, form.cleaned_data)
-                except ServiceError as exc:
-                    apply_service_error(request, form, exc)
-                    status = exc.status_code
-                else:
-                    messages.success(request, step.done)
-                    return HttpResponseRedirect(back)
-            else:
-                status = 400
+        if request.method != "POST":
+            if not offered:
+                raise step_not_offered(step)
+            return render_step_form(request, self, form=step.form_class(**kwargs), title=step.label, obj=obj,
+                                    step=step, back_url=back)
+        form = step.form_class(request.POST, **kwargs)
+        if not form.is_valid():
+            if not offered:
+                raise step_not_offered(step)  # no form to correct for a step one may not take
+            status = 400
         else:
-            form = step.form_class(**kwargs)
-        title = f"{step.label}"
-        return render_step_form(request, self, form=form, title=title, obj=obj, step=step, status=status,
+            try:
+                step.perform(request.user, obj, form.cleaned_data)
+            except ActionForbidden as exc:
+                messages.error(request, exc.message)
+                raise PermissionDenied from exc  # the same page as above, the service's reason in the message bar
+            except ServiceError as exc:
+                apply_service_error(request, form, exc)
+                status = exc.status_code
+            except OperationalError as exc:
+                if not is_database_locked(exc):
+                    raise
+                status = apply_database_busy(request, form)
+            else:
+                messages.success(request, step.done)
+                return HttpResponseRedirect(back)
+        return render_step_form(request, self, form=form, title=step.label, obj=obj, step=step, status=status,
                                 back_url=back)

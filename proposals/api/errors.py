@@ -6,10 +6,12 @@
 - a step the object's state does not allow (TransitionNotAllowed): 400 ``{"detail", "code"}``;
 - a step the user may not take on an object they can see (ActionForbidden): 403;
 - an object the user may not see: 404, exactly as for one that does not exist;
-- the object changed under the request (ConcurrentChange, a stale If-Match, a lost race): 409.
+- the object changed under the request (ConcurrentChange, a stale If-Match, a lost race): 409;
+- the database stayed locked by another writer longer than the settings' timeout (SQLite): 503,
+  with Retry-After; nothing was written, the same request may simply be sent again.
 """
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +28,15 @@ from proposals.services.errors import (
 )
 
 NON_FIELD = "non_field_errors"
+# Shown by the API and by the admin's step pages (proposals.admin.actions).
+DATABASE_BUSY = gettext_lazy("系统正忙:其他用户正在保存修改,请稍后重试")
+DATABASE_BUSY_RETRY_AFTER_SECONDS = 2
+
+
+def is_database_locked(exc: BaseException) -> bool:
+    """SQLite's answer when the write lock stayed taken past the connection's timeout
+    (settings.DATABASES, OPTIONS "timeout"): a moment's contention, not a fault of the request."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
 
 
 def _detail(message, code, status_code):
@@ -49,6 +60,10 @@ def tracker_exception_handler(exc, context):
         return Response({NON_FIELD: [str(m) for m in exc.messages]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ProtectedError):
         return _detail(_("该记录仍被其他记录引用,不能删除"), "protected", status.HTTP_409_CONFLICT)
+    if is_database_locked(exc):
+        response = _detail(DATABASE_BUSY, "database_busy", status.HTTP_503_SERVICE_UNAVAILABLE)
+        response["Retry-After"] = str(DATABASE_BUSY_RETRY_AFTER_SECONDS)
+        return response
     if isinstance(exc, IntegrityError):
         # The serializers check uniqueness first; reaching here means a concurrent write won.
         return _detail(_("该记录已被他人修改,请刷新后重试"), "concurrent_change", status.HTTP_409_CONFLICT)
@@ -64,7 +79,8 @@ class ErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField(help_text="中文说明(Accept-Language: en 时为英文)")
     code = serializers.CharField(
-        help_text="transition_not_allowed, permission_denied, not_authenticated, not_found, concurrent_change …")
+        help_text="transition_not_allowed, permission_denied, not_authenticated, not_found, concurrent_change, "
+                  "database_busy …")
 
 
 BAD_REQUEST_SCHEMA = {

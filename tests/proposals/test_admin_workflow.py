@@ -232,8 +232,15 @@ def test_a_submitted_proposal_is_not_edited(client, cast):
 def test_step_pages_render_their_forms(client, cast):
     proposal = proposal_at(cast, S.SUBMITTED)
     as_(client, cast, "staff")
-    for name in ("file", "reject", "convert", "merge", "assign", "mark_key", "withdraw", "edit", "close"):
+    for name in ("file", "reject", "convert", "merge", "withdraw", "correct_number"):
         response = client.get(reverse("admin:proposals_proposal_step", args=[proposal.pk, name]))
         assert response.status_code == 200, name
+    # A step the state does not allow answers 403, like a step the role does not allow (issue 8).
+    for name in ("assign", "mark_key", "edit", "close"):
+        response = client.get(reverse("admin:proposals_proposal_step", args=[proposal.pk, name]))
+        assert response.status_code == 403, name
+    filed = proposal_at(cast, S.FILED)
+    for name in ("assign", "mark_key"):
+        assert client.get(reverse("admin:proposals_proposal_step", args=[filed.pk, name])).status_code == 200, name
     assert client.get(reverse("admin:proposals_proposal_step", args=[proposal.pk, "nonsense"])).status_code == 404
     assert client.get(reverse("admin:proposals_proposal_add")).status_code == 200
