@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from proposals.extensions import registry
 from proposals.models import Assignment, ContactLog
+from proposals.services.calendar import deadline_review_text
 from proposals.visibility import Viewer, event_note, may_read_note
 
 
@@ -35,16 +36,30 @@ def _close(data: dict) -> str:
     return _("提案人均已评价满意或基本满意,或征询意见期已过") if data.get("why") == "ready" else ""
 
 
-RENDERERS = {"assign": _assign, "contact": _contact, "close": _close}
+def _change_role(data: dict) -> str:
+    if "from_role" not in data:
+        return ""
+    return f"{_label(Assignment.Role.choices, data['from_role'])} → {_label(Assignment.Role.choices, data['to_role'])}"
+
+
+def _agency(data: dict) -> str:
+    return data.get("agency", "")
+
+
+RENDERERS = {"assign": _assign, "contact": _contact, "close": _close, "deadline_review": deadline_review_text,
+             "change_role": _change_role, "add_co": _agency, "drop_co": _agency}
 
 
 def event_text(viewer: Viewer, event) -> str:
-    """The event's words for this reader: the structured part, then the note."""
-    if not may_read_note(viewer, event):
-        return event_note(viewer, event)
+    """The event's words for this reader: the structured part (what was done, shown to whoever
+    sees the event), then the note (withheld from who may not read it)."""
     data = event.data if isinstance(event.data, dict) else {}
     render = RENDERERS.get(event.action) or registry.event_renderers.get(event.action)
     structured = render(data) if render else ""
+    if not may_read_note(viewer, event):
+        withheld = event_note(viewer, event)
+        # A rating's structured part is the rating itself: it is withheld with the note.
+        return withheld if event.note_audience == "rating" or not structured else f"{structured} {withheld}"
     note = event.note or ""
     if structured and note:
         return f"{structured} {note}" if event.action != "contact" else f"{structured}{note}"

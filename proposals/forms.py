@@ -76,6 +76,8 @@ class AssignForm(StepForm):
         help_text=_("分别交由多个单位各自答复时使用,不与主办单位同时使用"))
     assigned_on = forms.DateField(label=_("交办日期"), widget=AdminDateWidget, required=False,
                                   help_text=_("留空为今天;办理期限、异议期限据此计算"))
+    allow_other_region = forms.BooleanField(label=_("允许交办外地区单位"), required=False,
+                                            help_text=_("承办单位不在本政协所在地区时,须明确允许(记入办理过程)"))
 
 
 class MarkKeyForm(StepForm):

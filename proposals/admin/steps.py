@@ -61,7 +61,7 @@ PROPOSAL_STEPS = (
     Step("assign", pgettext_lazy("workflow step", "交办"),
          lambda user, p, data: services.proposal_assign(
              actor=user, proposal=p, lead=data["lead"], co=list(data["co"]), separate=list(data["separate"]),
-             assigned_on=data["assigned_on"]),
+             assigned_on=data["assigned_on"], allow_other_region=data["allow_other_region"]),
          can(P_.check_assign), form_class=forms.AssignForm,
          help_text=_("交办给一个主办单位(可加会办单位),或分别交给多个分办单位。"), done=_("已交办")),
     Step("mark_key", _("列为重点提案"),

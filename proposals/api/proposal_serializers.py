@@ -369,6 +369,9 @@ class AssignSerializer(serializers.Serializer):
                                                   default=list, label=_("分办单位"))
     assigned_on = serializers.DateField(required=False, allow_null=True, default=None, label=_("交办日期"),
                                         help_text=_("留空为今天"))
+    allow_other_region = serializers.BooleanField(
+        required=False, default=False, label=_("允许交办外地区单位"),
+        help_text=_("承办单位不在本政协所在地区时,须明确允许(记入办理过程)"))
 
 
 class MarkKeySerializer(serializers.Serializer):

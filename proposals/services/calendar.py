@@ -47,6 +47,7 @@ DEADLINE_RULE_FIELDS = (
     "objection_working_days", "reply_max_months", "rehandle_max_months",
 )
 SESSION_ONLY_FIELDS = ("reply_fixed_date",)
+RULE_FIELD_NAMES = frozenset(DEADLINE_RULE_FIELDS)
 MONTH_RULES = ("reply_months", "co_opinion_months", "rehandle_months")
 # An objection window matters while the agency may still object.
 OBJECTING_STATUSES = (A.ASSIGNED, A.ACKNOWLEDGED)
@@ -85,10 +86,14 @@ def _open_assignments(**filters):
         "id", "proposal_id", "status", "objection_decision", "due_on", "due_explanation", "deadline_review")
 
 
-def _flag(*, actor, stored_reasons: list[tuple[Assignment, str, dict]]) -> int:
-    """Write each reason to its assignment (added to any reason already there, never twice) with
-    its event. Returns how many assignments were flagged anew."""
-    flagged = [(a, reason, data) for a, reason, data in stored_reasons if reason not in a.deadline_review]
+def _flag(*, actor, found: list[tuple[Assignment, dict]]) -> int:
+    """Flag each assignment for its cause (``data``: what changed, deadline_review_text says it):
+    the reason is added to any reason already there, never twice, with a "deadline_review" event
+    whose text is written from the same data in each reader's language. Returns how many
+    assignments were flagged anew."""
+    with override(None):  # the flag is stored text: in the source language, as every stored text
+        found = [(assignment, deadline_review_text(data), data) for assignment, data in found]
+    flagged = [(a, reason, data) for a, reason, data in found if reason not in a.deadline_review]
     proposals = Proposal.objects.in_bulk({a.proposal_id for a, _reason, _data in flagged})
     now = timezone.now()
     for assignment, reason, data in flagged:
@@ -96,8 +101,21 @@ def _flag(*, actor, stored_reasons: list[tuple[Assignment, str, dict]]) -> int:
         Assignment.objects.filter(pk=assignment.pk).update(deadline_review=review, updated_at=now)
         assignment.deadline_review = review
         record_event(proposal=proposals[assignment.proposal_id], assignment=assignment, action="deadline_review",
-                     actor=actor, note=reason, data=data)
+                     actor=actor, data=data)
     return len(flagged)
+
+
+def deadline_review_text(data: dict) -> str:
+    """Why a deadline was flagged for review, in the active language, from the event's data:
+    ``{"cause": "calendar", "dates": [...]}`` or ``{"cause": "rules", "rules": [...]}``."""
+    separator = pgettext("list separator", "、")
+    if data.get("cause") == "calendar":
+        return _("节假日安排已变更(%(dates)s),请复核期限") % {"dates": separator.join(data.get("dates", ()))}
+    if data.get("cause") == "rules":
+        labels = [str(Session._meta.get_field(name).verbose_name) if name in RULE_FIELD_NAMES else name
+                  for name in data.get("rules", ())]
+        return _("期限规则已变更(%(rules)s),请复核期限") % {"rules": separator.join(labels)}
+    return ""
 
 
 # --- The calendar -------------------------------------------------------------------------------
@@ -116,22 +134,14 @@ def deadlines_flag_for_calendar_change(*, actor, dates) -> int:
         # A span lies between the assignment and the later of its two due dates.
         candidates = _open_assignments(assigned_on__lte=last).filter(Q(due_on__gte=first)
                                                                      | Q(objection_due_on__gte=first))
-        reasons = []
+        found = []
         for assignment in candidates:
             stored = _Stored.of(assignment)
-            hit = sorted({day for deadline in (stored.due, stored.objection) if deadline is not None
-                          for span in [deadline.calendar_span()] if span is not None
-                          for day in dates if span[0] <= day <= span[1]})
+            spans = [deadline.calendar_span() for deadline in (stored.due, stored.objection) if deadline]
+            hit = [day for day in dates if any(span and span[0] <= day <= span[1] for span in spans)]
             if hit:
-                reasons.append((assignment, _calendar_reason(hit),
-                                {"cause": "calendar", "dates": [day.isoformat() for day in hit]}))
-        return _flag(actor=actor, stored_reasons=reasons)
-
-
-def _calendar_reason(dates) -> str:
-    with override(None):  # stored in the source language, as every stored text
-        return _("节假日安排已变更(%(dates)s),请复核期限") % {
-            "dates": pgettext("list separator", "、").join(day.isoformat() for day in dates)}
+                found.append((assignment, {"cause": "calendar", "dates": [day.isoformat() for day in hit]}))
+        return _flag(actor=actor, found=found)
 
 
 # --- The rules ----------------------------------------------------------------------------------
@@ -207,7 +217,7 @@ def deadlines_flag_for_rule_change(*, actor, owner: Session | Committee, before:
     inherit the rule (Session.rule: session, else committee, else settings.TRACKER_DEFAULT_RULES);
     only a change of the effective value counts. Returns how many assignments were flagged."""
     with transaction.atomic():
-        reasons = []
+        found = []
         for session, changed in _changed_rules(owner, before).items():
             candidates = list(_open_assignments(proposal_id__in=Proposal.objects.filter(session=session).values("pk")))
             rest_days = None
@@ -219,15 +229,8 @@ def deadlines_flag_for_rule_change(*, actor, owner: Session | Committee, before:
                 names = [name for name, value in changed.items()
                          if _depends_on_rule(name, value, stored, rest_days)]
                 if names:
-                    reasons.append((assignment, _rules_reason(names), {"cause": "rules", "rules": names}))
-        return _flag(actor=actor, stored_reasons=reasons)
-
-
-def _rules_reason(names) -> str:
-    with override(None):
-        labels = [str(Session._meta.get_field(name).verbose_name) for name in names]
-        return _("期限规则已变更(%(rules)s),请复核期限") % {
-            "rules": pgettext("list separator", "、").join(labels)}
+                    found.append((assignment, {"cause": "rules", "rules": names}))
+        return _flag(actor=actor, found=found)
 
 
 # --- Loading the package's years (manage.py load_calendar) --------------------------------------

@@ -179,5 +179,6 @@ def assignment_drop_co(*, actor, assignment: Assignment, reason: str) -> Assignm
         before = move(co, ASSIGNMENT_TRANSITIONS, A.CANCELLED)
         refresh_search_text([proposal.pk])
         record_event(proposal=proposal, assignment=co, action="drop_co", actor=actor, from_status=before,
-                     to_status=A.CANCELLED, note=reason, note_audience=Audience.HANDLERS)
+                     to_status=A.CANCELLED, note=reason, note_audience=Audience.HANDLERS,
+                     data={"agency": co.agency.name})
     return co

@@ -40,15 +40,19 @@ def fresh(obj):
 
 
 def test_one_proposal_through_its_whole_life_in_the_admin(client, cast):
-    # The proposer drafts (through services.proposal_create) and submits.
+    # The proposer drafts (through services.proposal_create) and invites a co-signer, who accepts;
+    # then the proposer submits.
     as_(client, cast, "proposer")
     response = client.post(reverse("admin:proposals_proposal_add"), {
         "session": cast.session.pk, "title": "关于建设社区食堂的提案", "body": "建议……",
-        "lead_proposer": cast.proposer.pk, "co_proposers": cast.other_proposer.name,
+        "invite": cast.other_proposer.name,
     })
     assert response.status_code == 302
     proposal = Proposal.objects.get(title="关于建设社区食堂的提案")
+    assert [s.proposer for s in proposal.signatures.order_by("position")] == [cast.proposer]
+    assert step(as_(client, cast, "other_proposer"), "proposal", proposal, "accept_invitation").status_code == 302
     assert [s.proposer for s in proposal.signatures.order_by("position")] == [cast.proposer, cast.other_proposer]
+    as_(client, cast, "proposer")
     assert step(client, "proposal", proposal, "edit", {"title": "关于建设社区老年食堂的提案", "body": "建议……",
                                                          "topic": "民生"}).status_code == 302
     assert fresh(proposal).title == "关于建设社区老年食堂的提案"
@@ -115,7 +119,7 @@ def test_buttons_follow_the_state_and_the_role(client, cast):
         "file", "reject", "convert", "merge", "withdraw", "correct_number"}
     assert buttons(as_(client, cast, "proposer"), submitted)[0] == {"withdraw"}
     draft = proposal_at(cast, S.DRAFT)
-    assert buttons(as_(client, cast, "proposer"), draft)[0] == {"edit", "submit", "withdraw"}
+    assert buttons(as_(client, cast, "proposer"), draft)[0] == {"edit", "submit", "withdraw", "invite"}
     assigned = proposal_at(cast, S.ASSIGNED)
     names, page = buttons(as_(client, cast, "liaison"), assigned)
     assert names == set()
@@ -212,12 +216,12 @@ def test_a_member_drafts_only_in_their_own_name(client, cast):
     as_(client, cast, "proposer")
     response = client.post(reverse("admin:proposals_proposal_add"), {
         "session": cast.session.pk, "title": "冒名的提案", "lead_proposer": cast.other_proposer.pk})
-    assert response.status_code == 403 and "只能以本人名义起草提案" in response.content.decode()
+    assert response.status_code == 302  # the drafter is the lead proposer, whatever is posted
+    assert [s.proposer for s in Proposal.objects.get(title="冒名的提案").signatures.all()] == [cast.proposer]
     response = client.post(reverse("admin:proposals_proposal_add"), {
-        "session": cast.session.pk, "title": "联名的提案", "lead_proposer": cast.proposer.pk,
-        "co_proposers": "查无此人"})
+        "session": cast.session.pk, "title": "联名的提案", "invite": "查无此人"})
     assert response.status_code == 400 and "查无此人" in response.content.decode()
-    assert not Proposal.objects.filter(title__in=["冒名的提案", "联名的提案"]).exists()
+    assert not Proposal.objects.filter(title="联名的提案").exists()
     as_(client, cast, "liaison")
     assert client.get(reverse("admin:proposals_proposal_add")).status_code == 403
 

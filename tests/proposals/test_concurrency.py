@@ -181,7 +181,7 @@ def test_two_objection_decisions_at_once():
 
     winner = one_winner(race(
         lambda: services.assignment_decide_objection(actor=cast.staff, assignment=assignment, uphold=True,
-                                                     new_agency=cast.spare_agency),
+                                                     new_agency=cast.spare_agency, note="改由其他单位办理"),
         lambda: services.assignment_decide_objection(actor=cast.staff, assignment=assignment, uphold=False),
     ))
 

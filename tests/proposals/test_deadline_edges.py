@@ -10,9 +10,11 @@ from django.utils import translation
 
 from proposals import deadlines, services
 from proposals.calendar import WorkCalendar, calendar_years, loaded_years
+from proposals.event_text import event_text
 from proposals.models import Assignment, CalendarDay, Event, Proposal
 from proposals.services import InvalidInput
 from proposals.services.calendar import deadlines_flag_for_calendar_change
+from proposals.visibility import Viewer
 from replies import services as reply_services
 from tests.api_support import client_for
 from tests.factories import (
@@ -237,6 +239,8 @@ def test_a_holiday_added_through_the_api_flags_the_windows_that_counted_that_day
     assert "2024-03-08" in running.deadline_review
     event = Event.objects.get(assignment=running, action="deadline_review")
     assert event.actor == cast.staff and event.data["dates"] == ["2024-03-08"]
+    # The event's words are written from its data when read, in the reader's language.
+    assert event_text(Viewer.of(cast.liaison), event) == "节假日安排已变更(2024-03-08),请复核期限"
     # What staff and the API show.
     detail = staff.get(f"/api/assignments/{running.pk}/").json()
     assert detail["deadline_review"] == running.deadline_review
@@ -267,6 +271,7 @@ def test_calendar_changes_through_the_admin_flag_too(client, cast):
                            {"date": "2024-03-07", "kind": "holiday", "name": "测试"})
     assert response.status_code == 302
     assert flagged(running) == [True]
+    assert "1 个交办的期限因此标记为待复核,请复核" in [str(m) for m in get_messages(response.wsgi_request)]
     page = client.get(reverse("admin:proposals_assignment_change", args=[running.pk]))
     assert "期限待复核" in page.content.decode() and "2024-03-07" in page.content.decode()
 

@@ -62,7 +62,9 @@ def test_calendar_months(start, months, due):
 
 @pytest.mark.parametrize("assigned_on, reply_due, opinion_due", [
     (D(2024, 1, 31), D(2024, 4, 30), D(2024, 2, 29)),
-    (D(2023, 1, 31), D(2023, 4, 30), D(2023, 2, 28)),
+    # 2023-04-30 is a Labour Day holiday (04-29…05-03): since issue 8 a period ending on a rest
+    # day moves to the next working day (domain.md, "Rules decided"; test_deadline_edges.py).
+    (D(2023, 1, 31), D(2023, 5, 4), D(2023, 2, 28)),
     (D(2024, 11, 30), D(2025, 2, 28), D(2024, 12, 30)),
 ])
 def test_reply_three_months_and_co_opinion_one_month_after_assignment(cast, assigned_on, reply_due, opinion_due):
@@ -150,8 +152,11 @@ def test_extension_up_to_six_months_in_total(cast):
     assert (lead.due_on, lead.original_due_on) == (D(2024, 8, 1), D(2024, 6, 4))
     assert (lead.extension_reason, lead.extension_approved_by) == ("涉及多部门协调", cast.staff)
     extension = lead.due_explanation["due"]["extension"]
+    # Since issue 8 the extension also records where its cap counts from (6 months after the
+    # assignment), which the explanation states.
     assert extension == {"due_on": "2024-08-01", "original_due_on": "2024-06-04", "reason": "涉及多部门协调",
-                         "max_due_on": "2024-09-04"}
+                         "max_due_on": "2024-09-04", "cap_months": 6, "cap_start_event": "assigned",
+                         "cap_start_on": "2024-03-04"}
     assert "经批准延期至 2024-08-01(原期限 2024-06-04,理由:涉及多部门协调)" in lead.due_explanation["due"]["text"]
     event = Event.objects.get(assignment=lead, action="extend")
     assert (event.actor, event.data) == (cast.staff, {"from": "2024-06-04", "to": "2024-08-01"})
@@ -199,7 +204,9 @@ def test_a_session_fixed_date_wins_over_the_month_rule(cast):
     assert lead.due_on == D(2024, 6, 30)
     assert lead.due_explanation["due"]["unit"] == "fixed_date"
     assert "统一办复日期:2024-06-30" in lead.due_explanation["due"]["text"]
-    assert assignments["co"].due_on == D(2024, 4, 4)  # the opinion to the lead keeps its month
+    # The opinion to the lead keeps its month: 2024-04-04, a 清明 holiday, moves to the make-up
+    # working Sunday 2024-04-07 since issue 8 (a period ending on a rest day moves).
+    assert assignments["co"].due_on == D(2024, 4, 7)
 
     # An extension of a fixed date still counts its 6 months from the assignment.
     with pytest.raises(InvalidInput):
@@ -254,13 +261,15 @@ def _observe(rule, cast):
 
 
 # rule -> (committee value, what it gives; session value over that committee, what it gives)
+# Since issue 8 a period ending on a rest day moves to the next working day: 2024-05-04 (Labour
+# Day holidays) moves to 2024-05-06, Sunday 2024-07-07 to 2024-07-08.
 OVERRIDES = {
-    "reply_months": (2, D(2024, 5, 4), 4, D(2024, 7, 4)),
-    "co_opinion_months": (2, D(2024, 5, 4), 3, D(2024, 6, 4)),
+    "reply_months": (2, D(2024, 5, 6), 4, D(2024, 7, 4)),
+    "co_opinion_months": (2, D(2024, 5, 6), 3, D(2024, 6, 4)),
     "objection_working_days": (3, D(2024, 3, 7), 10, D(2024, 3, 18)),
     # after WORKFLOW_REPLIED_ON (2024-05-06): 2024-05-11 is a make-up Saturday
     "feedback_working_days": (5, D(2024, 5, 11), 10, D(2024, 5, 17)),
-    "rehandle_months": (2, D(2024, 7, 7), 3, D(2024, 8, 7)),
+    "rehandle_months": (2, D(2024, 7, 8), 3, D(2024, 8, 7)),
     "reply_max_months": (4, D(2024, 7, 4), 5, D(2024, 8, 4)),
 }
 

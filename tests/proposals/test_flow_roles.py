@@ -58,6 +58,13 @@ ALLOWED = {
     "reply_submit": AGENCY,
     "reply_publish": STAFF,
     "feedback_give": PROPOSER,
+    # Issue 8: the committee changes who handles what; the agency asks for time, staff decide.
+    "assignment_swap_with_lead": STAFF,
+    "assignment_add_co": STAFF,
+    "assignment_drop_co": STAFF,
+    "extension_request": AGENCY,
+    "extension_request_approve": STAFF,
+    "extension_request_refuse": STAFF,
 }
 
 
@@ -147,6 +154,27 @@ def _prepare(step, cast):
             reply_services.feedback_give(actor=actor, reply=reply, rating="satisfied", proposer=proposer,
                                          on=WORKFLOW_FEEDBACK_ON)
         return run, lambda: Feedback.objects.count()
+    if step in ("assignment_swap_with_lead", "assignment_add_co", "assignment_drop_co"):
+        proposal = proposal_at(cast, P.ASSIGNED, co=True)
+        lead, co = lead_assignment(proposal), proposal.assignments.get(role=Assignment.Role.CO)
+        if step == "assignment_add_co":
+            return (lambda actor: services.assignment_add_co(actor=actor, assignment=lead, agency=cast.spare_agency,
+                                                             reason="涉及财政资金")), (
+                lambda: list(proposal.assignments.values_list("pk", flat=True)))
+        fn = getattr(services, step)
+        return (lambda actor: fn(actor=actor, assignment=co, reason="调整")), _row(co)
+    if step.startswith("extension_request"):
+        assignment = assignment_at(cast, A.ACKNOWLEDGED)
+        if step == "extension_request":
+            return (lambda actor: services.extension_request(
+                actor=actor, assignment=assignment, wanted_due_on=datetime.date(2024, 8, 1), reason="情况复杂")), (
+                lambda: list(assignment.extension_requests.values()))
+        request = services.extension_request(actor=cast.liaison, assignment=assignment,
+                                             wanted_due_on=datetime.date(2024, 8, 1), reason="情况复杂")
+        kwargs = {"note": "可按期完成"} if step == "extension_request_refuse" else {}
+        fn = getattr(services, step)
+        return (lambda actor: fn(actor=actor, extension_request=request, **kwargs)), (
+            lambda: list(assignment.extension_requests.values()))
     raise AssertionError(step)  # pragma: no cover
 
 

@@ -201,7 +201,8 @@ def test_assign_to_a_lead_and_a_co_handler(cast):
     lead = proposal.assignments.get(role=Assignment.Role.LEAD)
     co = proposal.assignments.get(role=Assignment.Role.CO)
     assert (lead.agency, lead.status, lead.due_on) == (cast.agency, A.ASSIGNED, datetime.date(2024, 6, 4))
-    assert (co.agency, co.status, co.due_on) == (cast.co_agency, A.ASSIGNED, datetime.date(2024, 4, 4))
+    # 2024-04-04 is a 清明 holiday: the period moves to the make-up working Sunday (issue 8).
+    assert (co.agency, co.status, co.due_on) == (cast.co_agency, A.ASSIGNED, datetime.date(2024, 4, 7))
     assert lead.objection_due_on == datetime.date(2024, 3, 11)  # 5 working days
     assert lead.original_due_on == lead.due_on
     # The proposal's next deadline is the lead's reply, not the co-handler's opinion to the lead.
@@ -288,7 +289,9 @@ def test_upheld_objection_reassigns_to_the_new_agency_with_fresh_deadlines(cast)
     new = old.proposal.assignments.get(agency=cast.spare_agency)
     assert event.data["new_assignment"] == new.pk
     assert (new.role, new.status, new.assigned_on) == (Assignment.Role.LEAD, A.ASSIGNED, decided_on)
-    assert new.due_on == datetime.date(2024, 6, 8)  # 3 months from the decision, not from the first assignment
+    # 3 months from the decision, not from the first assignment: Saturday 2024-06-08, moved past the
+    # weekend and the 端午 holiday (06-10) to the next working day (issue 8).
+    assert new.due_on == datetime.date(2024, 6, 11)
     assert new.objection_due_on == datetime.date(2024, 3, 15)
     proposal = Proposal.objects.get(pk=old.proposal_id)
     assert (proposal.status, proposal.next_due_on) == (P.ASSIGNED, new.due_on)
@@ -302,8 +305,9 @@ def test_upheld_objection_needs_a_new_agency_not_already_on_the_proposal(cast):
         services.assignment_decide_objection(actor=cast.staff, assignment=lead, uphold=True)
     assert error.value.field == "new_agency"
     with pytest.raises(InvalidInput) as error:
-        services.assignment_decide_objection(actor=cast.staff, assignment=lead, uphold=True, new_agency=cast.co_agency)
-    assert error.value.field == "agency"
+        services.assignment_decide_objection(actor=cast.staff, assignment=lead, uphold=True, new_agency=cast.co_agency,
+                                             note="改由会办单位主办")
+    assert error.value.field == "new_agency"  # the input the client sent (issue 8)
     assert Assignment.objects.get(pk=lead.pk).status == A.OBJECTED
     assert proposal.assignments.count() == 2
 

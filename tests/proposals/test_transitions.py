@@ -147,7 +147,9 @@ ASSIGNMENT_STEPS = {
                A.REHANDLING: A.REHANDLING},
     "reply_submit": {A.ACKNOWLEDGED: A.REPLIED, A.REHANDLING: A.REPLIED},
 }
-EXTENDED_TO = datetime.date(2024, 8, 1)  # after every deadline of assignment_at(), within 6 months
+# After every deadline of assignment_at(), within 6 months of the assignment and, since issue 8
+# (re-handling has its own cap), within 2 months of the dissatisfied rating (2024-05-07).
+EXTENDED_TO = datetime.date(2024, 7, 1)
 
 
 def _pending_draft(assignment):
