@@ -21,6 +21,7 @@ from proposals.models import (
     Committee,
     ContactLog,
     Event,
+    ExtensionRequest,
     Proposal,
     Proposer,
     Session,
@@ -310,6 +311,17 @@ class AssignmentFilterSet(TrackerFilterSet):
             return queryset
         overdue = Q(status__in=Assignment.OPEN_STATUSES, due_on__lt=today())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class ExtensionRequestFilterSet(TrackerFilterSet):
+    assignment_id = django_filters.NumberFilter(field_name="assignment_id", label=_("交办 id"))
+    proposal_id = django_filters.NumberFilter(field_name="assignment__proposal_id", label=_("提案 id"))
+    agency_id, agency = agency_filters("assignment__agency")
+    status = django_filters.MultipleChoiceFilter(choices=ExtensionRequest.Status.choices, label=_("状态"))
+
+    class Meta:
+        model = ExtensionRequest
+        fields = ["assignment_id", "proposal_id", "agency_id", "agency", "status"]
 
 
 class ContactLogFilterSet(TrackerFilterSet):

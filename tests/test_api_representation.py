@@ -115,15 +115,15 @@ def test_an_explanation_without_a_rule_is_shown_as_stored(world):
 
 @pytest.mark.django_db
 def test_a_detail_costs_a_fixed_number_of_queries(world, django_assert_num_queries):
-    """Roles (one query), the proposal, its proposers, its assignments, its replies; the merged
-    proposals and the supervision log only because this proposal has them."""
+    """Roles (one query), the proposal, its proposers, its co-signing invitations, its assignments,
+    its replies; the merged proposals and the supervision log only because this proposal has them."""
     from django.contrib.auth import get_user_model
 
     from tests.factories import quick_staff_user
 
     staff = quick_staff_user("detailstaff")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client_for(staff).get(f"/api/proposals/{world.assigned.pk}/").status_code == 200
     fresh = get_user_model().objects.get(pk=staff.pk)  # a new request's user: its roles not read yet
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert client_for(fresh).get(f"/api/proposals/{world.private.pk}/").status_code == 200

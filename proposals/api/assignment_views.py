@@ -22,7 +22,7 @@ from proposals.api.proposal_serializers import (
     RefuseExtensionSerializer,
     RequestExtensionSerializer,
 )
-from proposals.filtersets import AssignmentFilterSet, ContactLogFilterSet
+from proposals.filtersets import AssignmentFilterSet, ContactLogFilterSet, ExtensionRequestFilterSet
 from proposals.selectors import visible_assignments, visible_contacts
 from proposals.visibility import visible_extension_requests
 
@@ -123,6 +123,7 @@ class ExtensionRequestViewSet(TrackerViewSet):
     read by staff and the requesting agency, decided by staff."""
 
     serializer_class = ExtensionRequestSerializer
+    filterset_class = ExtensionRequestFilterSet
     export_filename = "extension-requests"
 
     def get_queryset(self):

@@ -57,7 +57,8 @@ def test_proposer_drafts_a_proposal(cast):
 
 @pytest.mark.parametrize("data,field", [
     ({"title": "", "proposers": "own"}, "title"),
-    ({"title": "关于……的提案", "proposers": []}, "proposers"),
+    # A member's own draft needs no proposers listed (the drafter signs); the invitees must exist.
+    ({"title": "关于……的提案", "proposers": [], "invite": [999999]}, "invite"),
     ({"title": "关于……的提案", "proposers": [999999]}, "proposers"),
     ({"title": "关于……的提案", "proposers": "own", "session": "x"}, "session"),
 ])

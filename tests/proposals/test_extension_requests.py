@@ -248,3 +248,16 @@ def test_the_dashboard_and_the_admin_list_show_pending_requests_to_staff(client,
     client.force_login(admin.liaison)
     assert "extension_requests" not in {s.key for s in client.get(reverse("admin:index")).context["dash"]["sections"]}
     assert client.get(reverse("admin:proposals_extensionrequest_changelist")).status_code == 403
+
+
+def test_the_request_list_filters_by_status():
+    """One FilterSet per model: ?status= narrows the list of requests."""
+    cast = admin_cast()
+    lead = assignment_at(cast, A.ACKNOWLEDGED)
+    services.extension_request(actor=cast.liaison, assignment=lead, wanted_due_on=lead.due_on + datetime.timedelta(30),
+                               reason="需要调研")
+    pending = client_for(cast.staff).get("/api/extension-requests/", {"status": "pending"}).json()
+    refused = client_for(cast.staff).get("/api/extension-requests/", {"status": "refused"}).json()
+    assert (pending["count"], refused["count"]) == (1, 0)
+    assert client_for(cast.staff).get("/api/extension-requests/", {"status": "maybe"}).status_code == 400
+    assert ExtensionRequest.objects.count() == 1

@@ -10,6 +10,7 @@ from proposals import services
 from proposals.models import Assignment, Event, Proposal
 from proposals.selectors import today, visible_proposals
 from proposals.services import ActionForbidden, InvalidInput, TransitionNotAllowed
+from proposals.services.cosigning import cosign_accept
 from tests.factories import (
     WORKFLOW_ACKNOWLEDGED_ON,
     WORKFLOW_ASSIGNED_ON,
@@ -43,8 +44,10 @@ def assert_event(obj, action, actor, from_status, to_status):
 
 def test_proposer_drafts_and_submits_own_proposal(cast):
     proposal = services.proposal_create(actor=cast.proposer_user, session=cast.session, title=" 关于养老的提案 ",
-                                        proposers=[cast.proposer, cast.other_proposer], number="0325")
+                                        invite=[cast.other_proposer], number="0325")
     assert (proposal.status, proposal.title, proposal.number) == (P.DRAFT, "关于养老的提案", "0325")
+    # Co-signing is an invitation (tests/proposals/test_cosigning.py): the co-signer signs on accepting.
+    cosign_accept(actor=cast.other_proposer_user, proposal=proposal)
     assert [s.proposer for s in proposal.signatures.order_by("position")] == [cast.proposer, cast.other_proposer]
     assert proposal.signatures.get(position=0).is_lead
     assert_event(proposal, "create", cast.proposer_user, "", P.DRAFT)
