@@ -1,5 +1,6 @@
 """The proposal list and page: what each role may see (proposals.selectors), the workflow
-buttons (steps.py) and the add form that drafts through services.proposal_create."""
+buttons (steps.py), the co-signing invitations (services.cosigning) and the add form that
+drafts through services.proposal_create."""
 from __future__ import annotations
 
 from django.contrib import admin, messages

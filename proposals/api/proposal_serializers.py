@@ -247,8 +247,9 @@ class ProposalDetailSerializer(ProposalListSerializer):
 
     class Meta(ProposalListSerializer.Meta):
         fields = ProposalListSerializer.Meta.fields + [
-            "body", "proposers", "proposers_more", "invitations", "review_reason", "reviewed_at", "merged_into", "merged_proposals",
-            "supervising_leader", "filed_on", "closed_on", "created_at", "assignments", "supervision_logs"]
+            "body", "proposers", "proposers_more", "invitations", "review_reason", "reviewed_at", "merged_into",
+            "merged_proposals", "supervising_leader", "filed_on", "closed_on", "created_at", "assignments",
+            "supervision_logs"]
         read_only_fields = fields
 
     def get_fields(self):

@@ -77,7 +77,8 @@ def _expire(invitation: CoSignInvitation) -> None:
     if changed:
         invitation.status = Invitation.EXPIRED
         record_event(proposal=invitation.proposal, action="cosign_expire", note=invitation.proposer.name,
-                     data={"proposer_id": invitation.proposer_id, "due_on": invitation.due_on.isoformat()})
+                     data={"proposer_id": invitation.proposer_id, "proposer": invitation.proposer.name,
+                           "due_on": invitation.due_on.isoformat()})
 
 
 def expire_overdue_invitations(proposal: Proposal, on: datetime.date | None = None) -> list[CoSignInvitation]:
@@ -108,10 +109,13 @@ def check_cosign_invite(actor, proposal: Proposal) -> None:
 
 
 def _check_answer(actor, proposal: Proposal, on: datetime.date | None) -> CoSignInvitation:
+    # The state first: the buttons of every page ask this, and a draft is the only case that
+    # needs the invitation read.
     own = proposer_id(actor)
-    invitation = proposal.invitations.filter(proposer_id=own).first() if own else None
-    require(invitation is not None, _("您没有收到此提案的联名邀请"))
+    require(bool(own), _("您没有收到此提案的联名邀请"))
     _require_draft(proposal, _("提案已不是草稿,联名邀请已失效"))
+    invitation = proposal.invitations.filter(proposer_id=own).first()
+    require(invitation is not None, _("您没有收到此提案的联名邀请"))
     if invitation.status != Invitation.INVITED:
         raise TransitionNotAllowed(_("联名邀请已处理(%(status)s)") % {"status": invitation.get_status_display()})
     if not is_open(invitation, on):
@@ -174,7 +178,8 @@ def send_invitations(*, actor, proposal: Proposal, invitees: list[Proposer], on:
             invitation = CoSignInvitation.objects.create(proposal=proposal, proposer=invitee, invited_on=on,
                                                          due_on=due.due_on, invited_by=actor)
         record_event(proposal=proposal, action="invite", actor=actor, note=invitee.name,
-                     data={"proposer_id": invitee.pk, "due_on": due.due_on.isoformat(), "rule": rule})
+                     data={"proposer_id": invitee.pk, "proposer": invitee.name, "due_on": due.due_on.isoformat(),
+                           "rule": rule})
         sent.append(invitation)
     return sent
 
@@ -218,7 +223,7 @@ def _answer(*, actor, proposal: Proposal, accept: bool, on: datetime.date | None
                 refresh_search_text([proposal.pk])
             _touch(proposal)
             record_event(proposal=proposal, action="cosign_accept" if accept else "cosign_decline", actor=actor,
-                         note=invitation.proposer.name, data={"proposer_id": own})
+                         note=invitation.proposer.name, data={"proposer_id": own, "proposer": invitation.proposer.name})
     if late:
         # Raised once the expiry is committed: a late answer leaves the record of its lateness.
         raise TransitionNotAllowed(_("联名邀请已于 %(due)s 截止,不能再答复") % {"due": invitation.due_on.isoformat()})
