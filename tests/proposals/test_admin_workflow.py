@@ -94,7 +94,8 @@ def test_one_proposal_through_its_whole_life_in_the_admin(client, cast):
     assert step(client, "reply", reply, "feedback", {"rating": "dissatisfied", "comments": "未落实"}).status_code == 302
     assert fresh(lead).status == A.REHANDLING and fresh(proposal).status == S.ASSIGNED
 
-    # Re-handled: a second-round reply; staff record the co-signer's rating on its behalf, which closes it.
+    # Re-handled: a second-round reply; staff record the co-signer's rating on its behalf, then the
+    # proposer rates too, which closes it (each proposer rates, issue 8).
     as_(client, cast, "liaison")
     assert step(client, "assignment", lead, "reply_draft", {**draft, "body": "已解决……"}).status_code == 302
     second = Reply.objects.get(assignment=lead, round=2)
@@ -102,14 +103,18 @@ def test_one_proposal_through_its_whole_life_in_the_admin(client, cast):
     as_(client, cast, "staff")
     assert step(client, "reply", second, "feedback", {"proposer": cast.other_proposer.pk,
                                                       "rating": "satisfied"}).status_code == 302
+    assert fresh(proposal).status == S.REPLIED
+    as_(client, cast, "proposer")
+    assert step(client, "reply", second, "feedback", {"rating": "basically", "comments": ""}).status_code == 302
     proposal = fresh(proposal)
     assert proposal.status == S.CLOSED
-    assert Feedback.objects.get(reply=second).recorded_by == cast.staff
+    assert Feedback.objects.get(reply=second, proposer=cast.other_proposer).recorded_by == cast.staff
     actions = list(Event.objects.filter(proposal=proposal).order_by("at", "id").values_list("action", flat=True))
     for expected in ("create", "edit", "submit", "file", "assigned", "acknowledge", "contact", "reply_draft",
                      "reply_submit", "publish", "feedback", "rehandle", "close"):
         assert expected in actions
-    assert buttons(client, proposal)[0] == {"mark_key"}
+    as_(client, cast, "staff")
+    assert buttons(client, proposal)[0] == {"mark_key", "correct_number"}
 
 
 def test_buttons_follow_the_state_and_the_role(client, cast):
@@ -124,7 +129,8 @@ def test_buttons_follow_the_state_and_the_role(client, cast):
     names, page = buttons(as_(client, cast, "liaison"), assigned)
     assert names == set()
     (row,) = page.context["assignments"]
-    assert {b["name"] for b in row.buttons} == {"acknowledge", "contact", "reply_draft"}  # window over: no objection
+    # Window over: no objection; an extension may be asked for.
+    assert {b["name"] for b in row.buttons} == {"acknowledge", "contact", "reply_draft", "request_extension"}
     names, page = buttons(as_(client, cast, "staff"), assigned)
     assert {b["name"] for b in page.context["assignments"][0].buttons} >= {"extend"}
 

@@ -6,7 +6,7 @@ import pytest
 from proposals import services
 from proposals.models import Assignment, Event, Proposal
 from tests.api_support import client_for
-from tests.factories import AgencyFactory, proposal_at
+from tests.factories import WORKFLOW_ASSIGNED_ON, AgencyFactory, proposal_at
 
 P = Proposal.Status
 pytestmark = pytest.mark.django_db
@@ -176,14 +176,15 @@ def test_what_the_user_may_not_see_is_a_404(cast):
 
 
 def test_a_stale_if_match_is_a_409_and_changes_nothing(cast):
-    proposal = proposal_at(cast, P.SUBMITTED)
+    proposal = proposal_at(cast, P.FILED)
     etag = client_for(cast.staff).get(f"/api/proposals/{proposal.pk}/")["ETag"]
     services.proposal_mark_key(actor=cast.staff, proposal=proposal)  # does not change the version
-    services.proposal_file(actor=cast.staff, proposal=proposal)  # does
+    services.proposal_assign(actor=cast.staff, proposal=proposal, lead=cast.agency,
+                             assigned_on=WORKFLOW_ASSIGNED_ON)  # does
     response = post(cast.staff, f"/api/proposals/{proposal.pk}/withdraw/", HTTP_IF_MATCH=etag)
     assert response.status_code == 409
     assert response.json()["code"] == "concurrent_change"
-    assert Proposal.objects.get(pk=proposal.pk).status == P.FILED
+    assert Proposal.objects.get(pk=proposal.pk).status == P.ASSIGNED
 
 
 def test_a_current_if_match_lets_the_step_run(cast):

@@ -126,19 +126,22 @@ def test_feedback_window_across_the_spring_festival(cast):
 
 
 def test_a_calendar_day_added_by_staff_for_a_future_year_changes_the_result(cast):
-    # 2027 is beyond the bundled calendar: until staff enter it, weekdays are working days.
+    # 2027 is beyond the bundled calendar: until staff enter it, weekdays are working days. (An
+    # assignment cannot be dated in the future, issue 8: the deadlines are computed directly.)
+    from proposals.services.proposals import assignment_deadlines
+
     assert not CalendarDay.objects.filter(date__year=2027).exists()
-    before = assign(cast, D(2027, 2, 1), lead=cast.agency)["lead"]
-    assert before.objection_due_on == D(2027, 2, 8)
+    _, before = assignment_deadlines(cast.session, "lead", D(2027, 2, 1))
+    assert before.due_on == D(2027, 2, 8)
 
     CalendarDay.objects.bulk_create(
         [CalendarDay(date=D(2027, 2, day), kind=CalendarDay.Kind.HOLIDAY, name="春节") for day in (5, 6, 8, 9, 10, 11)]
         + [CalendarDay(date=D(2027, 2, 7), kind=CalendarDay.Kind.WORKDAY, name="春节")]
     )
-    after = assign(cast, D(2027, 2, 1), lead=cast.agency)["lead"]
+    _, after = assignment_deadlines(cast.session, "lead", D(2027, 2, 1))
     # 2-2 1, 2-3 2, 2-4 3, 2-7 (调休 Sunday) 4, 2-8…2-11 holiday, 2-12 5.
-    assert after.objection_due_on == D(2027, 2, 12)
-    assert after.due_explanation["objection"]["counted_workdays"] == ["2027-02-07"]
+    assert after.due_on == D(2027, 2, 12)
+    assert after.as_dict()["counted_workdays"] == ["2027-02-07"]
 
 
 # --- Extension -----------------------------------------------------------------------------------------------
@@ -246,7 +249,7 @@ def _observe(rule, cast):
         return reply.feedback_due_on
     if rule == "rehandle_months":
         reply_services.feedback_give(actor=cast.staff, reply=reply, proposer=cast.proposer, rating="dissatisfied",
-                                     on=WORKFLOW_FEEDBACK_ON)
+                                     comments="未解决", on=WORKFLOW_FEEDBACK_ON)
         return Assignment.objects.get(pk=lead.pk).due_on
     if rule == "reply_max_months":
         # The limit an extension may reach: reached exactly, refused one day beyond.
