@@ -202,6 +202,13 @@ def events_q(viewer: Viewer) -> Q:
     return condition
 
 
+def invitation_visible(viewer: Viewer, invitation, signer_ids) -> bool:
+    """A co-signing invitation (and whether it was declined) is the business of staff, the
+    proposal's proposers and the invitee: nobody else learns who declined."""
+    return viewer.staff or viewer.proposer is not None and (
+        viewer.proposer in signer_ids or viewer.proposer == invitation.proposer_id)
+
+
 def contacts_q(viewer: Viewer) -> Q:
     if viewer.staff:
         return Q()

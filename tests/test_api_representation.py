@@ -10,12 +10,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from proposals.api.proposal_serializers import (
-    AssignmentDetailSerializer,
-    AssignmentListSerializer,
-    ProposalDetailSerializer,
-    ProposalListSerializer,
-)
+from proposals.api.assignment_serializers import AssignmentDetailSerializer, AssignmentListSerializer
+from proposals.api.proposal_serializers import ProposalDetailSerializer, ProposalListSerializer
 from proposals.api.represent import GENERIC
 from proposals.models import Assignment, Proposal
 from proposals.selectors import proposal_brief_list, proposal_detail_list, visible_assignments

@@ -23,6 +23,7 @@ from proposals.roles import is_committee_staff, proposer_id
 from proposals.selectors import today, visible_proposals, visible_proposers
 from proposals.services import cosigning
 from proposals.services.errors import ServiceError
+from proposals.visibility import Viewer, invitation_visible
 
 
 class ProposalProposerInline(ReadOnlyInline, admin.TabularInline):
@@ -46,13 +47,16 @@ class ProposalProposerInline(ReadOnlyInline, admin.TabularInline):
         return obj.proposer.get_kind_display()
 
 
-def invitations_section(proposal) -> list:
-    """The proposal's co-signing invitations (services.cosigning), for everyone who sees the page,
-    each with the status the rule gives it: one unanswered past its window reads as expired
-    before anyone has recorded it."""
+def invitations_section(user, proposal) -> list:
+    """The proposal's co-signing invitations (services.cosigning) the reader may see
+    (proposals.visibility.invitation_visible), each with the status the rule gives it: one
+    unanswered past its window reads as expired before anyone has recorded it."""
     on = today()
     labels = dict(CoSignInvitation.Status.choices)
-    invitations = list(proposal.invitations.select_related("proposer").order_by("id"))
+    viewer = Viewer.of(user)
+    signers = {s.proposer_id for s in proposal.signatures.all()}
+    invitations = [i for i in proposal.invitations.select_related("proposer").order_by("id")
+                   if invitation_visible(viewer, i, signers)]
     for invitation in invitations:
         invitation.status_text = labels[cosigning.effective_status(invitation, on)]
     return invitations
@@ -151,7 +155,7 @@ class ProposalAdmin(WorkflowAdminMixin, RecordAdmin):
     def change_view_context(self, request, obj) -> dict:
         return {**super().change_view_context(request, obj), **proposal_sections(
             request, obj, assignment_admin=self.admin_site._registry.get(Assignment)),
-            "invitations": invitations_section(obj)}
+            "invitations": invitations_section(request.user, obj)}
 
     def step_url(self, obj, step) -> str:
         """An answer to a co-signing invitation leads back to the list: declining takes the draft

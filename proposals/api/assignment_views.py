@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from proposals import services
 from proposals.api.base import ACTION_ERRORS, FORMAT_PARAMETER, IF_MATCH_PARAMETER, TrackerViewSet
 from proposals.api.errors import error_responses
-from proposals.api.proposal_serializers import (
+from proposals.api.assignment_serializers import (
     AddCoSerializer,
     ApproveExtensionSerializer,
     AssignmentDetailSerializer,

@@ -7,7 +7,8 @@ from rest_framework import serializers
 
 from proposals.api.assignment_views import AssignmentViewSet
 from proposals.api.base import ACTION_ERRORS, IF_MATCH_PARAMETER
-from proposals.api.proposal_serializers import AssignmentDetailSerializer, ProposalDetailSerializer
+from proposals.api.assignment_serializers import AssignmentDetailSerializer
+from proposals.api.proposal_serializers import ProposalDetailSerializer
 from proposals.api.proposal_views import ProposalViewSet
 from proposals.models import Agency, Session
 from proposals.services import corrections

@@ -81,6 +81,15 @@ def _expire(invitation: CoSignInvitation) -> None:
                            "due_on": invitation.due_on.isoformat()})
 
 
+def close_open_invitations(proposal: Proposal) -> list[CoSignInvitation]:
+    """A withdrawn draft asks nobody to co-sign any more: its open invitations end (expired)."""
+    pending = list(proposal.invitations.select_for_update().filter(status=Invitation.INVITED).select_related("proposer"))
+    for invitation in pending:
+        invitation.proposal = proposal
+        _expire(invitation)
+    return pending
+
+
 def expire_overdue_invitations(proposal: Proposal, on: datetime.date | None = None) -> list[CoSignInvitation]:
     """Record, on the caller's locked proposal, the invitations whose window has passed."""
     overdue = list(proposal.invitations.select_for_update().filter(status=Invitation.INVITED, due_on__lt=on or today())

@@ -191,6 +191,7 @@ def proposal_withdraw(*, actor, proposal: Proposal, reason: str = "") -> Proposa
         proposal = lock(Proposal, proposal.pk)
         check_withdraw(actor, proposal)
         before = move(proposal, TRANSITIONS, S.WITHDRAWN, next_due_on=None)
+        cosigning.close_open_invitations(proposal)
         open_assignments = proposal.assignments.select_for_update().filter(status__in=Assignment.OPEN_STATUSES)
         for assignment in open_assignments:
             was = move(assignment, ASSIGNMENT_TRANSITIONS, Assignment.Status.CANCELLED)

@@ -7,7 +7,8 @@
 """
 from replies.importing.fixtures import build_fixture
 from replies.importing.service import ImportOutcome, Importer, collect_files, import_files
-from replies.importing.writer import ImportConflict, identity_of
+from replies.importing.linking import ImportConflict
+from replies.importing.writer import identity_of
 
 __all__ = ["ImportConflict", "ImportOutcome", "Importer", "build_fixture", "collect_files", "identity_of",
            "import_files"]

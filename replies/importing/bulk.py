@@ -19,6 +19,7 @@ from proposals.models import Assignment, Event, Proposal, ProposalProposer
 from proposals.naturalsort import natural_sort_key
 from replies.importing import values as V
 from replies.importing import writer as W
+from replies.importing.linking import ImportConflict
 from replies.importing.matching import Matcher
 from replies.models import ReferenceDocument, Reply, SourceDocument
 from replies.services import feedback_window, refresh_public_flag
@@ -181,5 +182,5 @@ def write_documents(docs: list[Doc], *, matcher: Matcher, now, actor=None) -> No
         try:
             doc.result = W.write_document(doc.parsed, file_name=doc.file_name, sha256=doc.sha256, matcher=matcher,
                                           now=now, actor=actor)
-        except (W.ImportConflict, DatabaseError) as exc:
+        except (ImportConflict, DatabaseError) as exc:
             doc.error = exc

@@ -11,13 +11,12 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from proposals.models import Assignment, Event, Proposal, ProposalProposer
 from proposals.naturalsort import natural_sort_key
 from proposals.search import refresh_search_text
 from replies.importing import values as V
-from replies.importing.linking import ImportConflict, fill_blanks, letter_date, link_letter
+from replies.importing.linking import letter_date, link_letter
 from replies.importing.matching import Matcher, place_of, qualified_agency_name
 from replies.letters import ParsedLetter, to_report
 from replies.models import ReferenceDocument, Reply, SourceDocument
