@@ -387,9 +387,10 @@ def feedback_windows_close(*, on: datetime.date | None = None, actor=None) -> li
 def _record_not_rated(proposal: Proposal, *, actor) -> None:
     """未表态 for each proposer who did not rate a current reply whose window has ended, dated
     the last day of the window, with one event per reply (a rating: staff and the rated
-    agency read who did not rate)."""
+    agency read who did not rate). Not for a reply imported from a published letter: its
+    ratings were given outside the tracker, if at all, and are unknown, not absent."""
     for reply in current_replies(proposal).select_related("assignment"):
-        if reply.feedback_due_on is None:
+        if reply.feedback_due_on is None or reply.sources.exists():
             continue
         missing = unrated_proposers(proposal, reply)
         if not missing:

@@ -6,6 +6,13 @@ from proposals.services.assignments import (
     assignment_object,
     contact_record,
 )
+from proposals.services.corrections import (
+    assignment_correct_agency,
+    assignment_correct_date,
+    assignment_recompute_deadline,
+    proposal_correct_number,
+)
+from proposals.services.cosigning import cosign_accept, cosign_decline, cosign_invite
 from proposals.services.errors import (
     ActionForbidden,
     ConcurrentChange,
@@ -26,18 +33,25 @@ from proposals.services.proposals import (
     proposal_withdraw,
     supervision_record,
 )
-from proposals.services.reassignment import (
-    assignment_add_co,
-    assignment_drop_co,
-    assignment_swap_with_lead,
-)
 from proposals.services.extension_requests import (
     extension_request,
     extension_request_approve,
     extension_request_refuse,
 )
+from proposals.services.reassignment import (
+    assignment_add_co,
+    assignment_drop_co,
+    assignment_swap_with_lead,
+)
 
 __all__ = [
+    "assignment_correct_agency",
+    "assignment_correct_date",
+    "assignment_recompute_deadline",
+    "cosign_accept",
+    "cosign_decline",
+    "cosign_invite",
+    "proposal_correct_number",
     "ActionForbidden",
     "ConcurrentChange",
     "InvalidInput",

@@ -122,3 +122,5 @@ def test_an_imported_reply_has_a_feedback_window_from_the_letter_and_closes_afte
     proposal = reply.assignment.proposal
     proposal.refresh_from_db()
     assert proposal.status == P.CLOSED
+    # Ratings given outside the tracker are unknown: no 未表态 is invented for them.
+    assert not reply.feedback.exists()
