@@ -65,6 +65,15 @@ ALLOWED = {
     "extension_request": AGENCY,
     "extension_request_approve": STAFF,
     "extension_request_refuse": STAFF,
+    # Corrections of what a person typed wrong: staff only.
+    "assignment_correct_date": STAFF,
+    "assignment_correct_agency": STAFF,
+    "assignment_recompute_deadline": STAFF,
+    "proposal_correct_number": STAFF,
+    # Co-signing: the drafter (or staff) invites; only the invited member answers.
+    "cosign_invite": PROPOSER,
+    "cosign_accept": {"other_proposer"},
+    "cosign_decline": {"other_proposer"},
 }
 
 
@@ -175,6 +184,28 @@ def _prepare(step, cast):
         fn = getattr(services, step)
         return (lambda actor: fn(actor=actor, extension_request=request, **kwargs)), (
             lambda: list(assignment.extension_requests.values()))
+    if step.startswith("assignment_correct") or step == "assignment_recompute_deadline":
+        assignment = assignment_at(cast, A.ACKNOWLEDGED)
+        kwargs = {"assignment_correct_date": {"assigned_on": datetime.date(2024, 3, 11)},
+                  "assignment_correct_agency": {"agency": cast.spare_agency}}.get(step, {})
+        fn = getattr(services, step)
+        return (lambda actor: fn(actor=actor, assignment=assignment, reason="录入错误", **kwargs)), _row(assignment)
+    if step == "proposal_correct_number":
+        proposal = proposal_at(cast, P.SUBMITTED)
+        return (lambda actor: services.proposal_correct_number(actor=actor, proposal=proposal, number="9090",
+                                                               reason="号码录错")), (
+            lambda: Proposal.objects.values_list("number", flat=True).get(pk=proposal.pk))
+    if step.startswith("cosign_"):
+        proposal = services.proposal_create(actor=cast.proposer_user, session=cast.session, title="关于停车的提案",
+                                            proposers=[cast.proposer],
+                                            invite=[] if step == "cosign_invite" else [cast.other_proposer])
+        if step == "cosign_invite":
+            return (lambda actor: services.cosign_invite(actor=actor, proposal=proposal,
+                                                         invitees=[cast.other_proposer])), (
+                lambda: list(proposal.invitations.values_list("proposer", "status")))
+        fn = getattr(services, step)
+        return (lambda actor: fn(actor=actor, proposal=proposal)), (
+            lambda: list(proposal.invitations.values_list("proposer", "status")))
     raise AssertionError(step)  # pragma: no cover
 
 
