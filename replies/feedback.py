@@ -15,7 +15,7 @@ from proposals.models import Assignment, Proposal
 from proposals.roles import is_committee_staff, proposer_id
 from proposals.selectors import today
 from proposals.services.assignments import TRANSITIONS as ASSIGNMENT_TRANSITIONS
-from proposals.services.base import lock, move, record_event, require
+from proposals.services.base import lock, move, record_event, require, require_text_length
 from proposals.services.errors import ConcurrentChange, InvalidInput, TransitionNotAllowed
 from proposals.services.proposals import TRANSITIONS as PROPOSAL_TRANSITIONS
 from proposals.services.proposals import refresh_next_due
@@ -60,6 +60,7 @@ def feedback_give(*, actor, reply: Reply, rating: str, proposer=None, comments: 
     on = on or today()
     if rating not in GIVEN_RATINGS:
         raise InvalidInput(_("评价无效,应为满意、基本满意或不满意"), field="rating")
+    require_text_length(comments, field="comments", label=_("意见"))
     if rating == Feedback.Rating.DISSATISFIED and not (comments or "").strip():
         raise InvalidInput(_("请说明不满意的理由,承办单位将据此重新办理"), field="comments")
     if proposer is None:

@@ -16,7 +16,15 @@ from proposals.roles import is_committee_staff
 from proposals.selectors import today, work_calendar
 from proposals.services.assignments import TRANSITIONS as ASSIGNMENT_TRANSITIONS
 from proposals.services.assignments import is_agency_actor
-from proposals.services.base import lock, move, record_event, require, require_move, require_plausible_date
+from proposals.services.base import (
+    lock,
+    move,
+    record_event,
+    require,
+    require_move,
+    require_plausible_date,
+    require_text_length,
+)
 from proposals.services.errors import InvalidInput, TransitionNotAllowed
 from proposals.services.proposals import TRANSITIONS as PROPOSAL_TRANSITIONS
 from proposals.services.proposals import refresh_next_due
@@ -46,6 +54,8 @@ def _clean(fields: dict) -> dict:
         raise InvalidInput(_("公开属性无效"), field="disclosure")
     if "cc" in fields and not (isinstance(fields["cc"], list) and all(isinstance(x, str) for x in fields["cc"])):
         raise InvalidInput(_("抄送须为单位名称列表"), field="cc")
+    for name, label in (("body", _("答复正文")), ("internal_note", _("内部备注")), ("disclosure_reason", _("不予公开理由"))):
+        require_text_length(fields.get(name), field=name, label=label)
     return fields
 
 

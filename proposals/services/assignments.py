@@ -11,7 +11,7 @@ from proposals import deadlines
 from proposals.models import Agency, Assignment, ContactLog, Proposal
 from proposals.roles import is_committee_staff, liaison_agency_ids
 from proposals.selectors import today
-from proposals.services.base import lock, move, record_event, require
+from proposals.services.base import lock, move, record_event, require, require_text_length
 from proposals.visibility import Audience
 from proposals.services.errors import InvalidInput, TransitionNotAllowed
 from proposals.services.proposals import create_assignment, refresh_next_due
@@ -230,6 +230,7 @@ def contact_record(*, actor, assignment: Assignment, stage: str, form: str, date
         raise InvalidInput(_("沟通方式无效"), field="form")
     if date > today():
         raise InvalidInput(_("沟通日期不能晚于今天"), field="date")
+    require_text_length(note, field="note", label=_("沟通情况"))
     check_contact(actor, assignment)
     with transaction.atomic():
         contact = ContactLog.objects.create(assignment=assignment, stage=stage, form=form, date=date, note=note,

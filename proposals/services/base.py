@@ -62,6 +62,17 @@ def proposal_floor(proposal) -> datetime.date:
     return datetime.date(session.year - 1, 1, 1) if session.year else EARLIEST_DATE
 
 
+# A proposal or a reply is a letter of some pages: tens of thousands of characters at most. A
+# text beyond the limit is refused where it is typed (issue 9: a 20 MB body was stored).
+MAX_TEXT_CHARS = 50_000
+
+
+def require_text_length(value, *, field: str, label, limit: int = MAX_TEXT_CHARS) -> None:
+    if value and len(value) > limit:
+        raise InvalidInput(_("%(label)s过长:%(n)s 字,上限 %(limit)s 字") % {
+            "label": label, "n": len(value), "limit": limit}, field=field)
+
+
 def allowed(check, *args, **kwargs) -> bool:
     """Whether a step's ``check_<step>`` passes: what the admin's buttons and the API's list of
     available actions ask, so that the rule is written once, beside the service that enforces it."""

@@ -24,6 +24,7 @@ from proposals.services.base import (
     require,
     require_move,
     require_plausible_date,
+    require_text_length,
 )
 from proposals.services.errors import InvalidInput, TransitionNotAllowed
 
@@ -143,6 +144,7 @@ def proposal_create(*, actor, session: Session, title: str, proposers: list[Prop
       automatically (services.numbering)."""
     if not title.strip():
         raise InvalidInput(_("案由不能为空"), field="title")
+    require_text_length(body, field="body", label=_("提案内容"))
     proposers, invite = list(proposers), list(invite)
     if not is_committee_staff(actor):
         own = proposer_id(actor)
@@ -382,6 +384,7 @@ def proposal_update(*, actor, proposal: Proposal, title: str, body: str = "", to
     submitted, a proposal is a record that changes only through the workflow steps."""
     if not (title or "").strip():
         raise InvalidInput(_("案由不能为空"), field="title")
+    require_text_length(body, field="body", label=_("提案内容"))
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
         check_update(actor, proposal)

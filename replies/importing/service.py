@@ -122,8 +122,10 @@ class Importer:
             "pk", "sha256", "parsed", "warnings", "kind", "proposal_id", "reply_id")}
         docs, first_of = [], {}
         for i, ((name, data), sha256) in enumerate(zip(items, shas)):
+            if isinstance(data, bytes) and len(data) > MAX_DOCUMENT_BYTES:
+                data = DocumentTooLarge(len(data))
             if isinstance(data, OSError):
-                reason = f"cannot read file: {data.strerror}"
+                reason = data.strerror if isinstance(data, DocumentTooLarge) else f"cannot read file: {data.strerror}"
                 outcomes[i] = ImportOutcome(name, None, UNREADABLE, empty_report(name, None, "unreadable", reason))
             elif sha256 in known:
                 source = known[sha256]
@@ -163,8 +165,23 @@ class Importer:
         return outcomes
 
 
+# A published letter is tens of kilobytes; a file beyond this is not one, and reading, parsing
+# and showing it would cost the server hundreds of megabytes (issue 9).
+MAX_DOCUMENT_BYTES = 2_000_000
+
+
+class DocumentTooLarge(OSError):
+    """A file larger than MAX_DOCUMENT_BYTES: reported as unreadable, never read whole."""
+
+    def __init__(self, size: int):
+        super().__init__(0, f"file too large: {size} bytes (the limit is {MAX_DOCUMENT_BYTES})")
+
+
 def _read(path: Path):
     try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            return DocumentTooLarge(size)
         return path.read_bytes()
     except OSError as exc:
         return exc

@@ -37,6 +37,9 @@ CATALOGUE = [
     (r"co-handling agency '(?P<name>.*)' recorded as '(?P<qualified>.*)': its official full name is not in the "
      r"letter", _("会办单位“%(name)s”记为“%(qualified)s”:来函未写明其正式全称")),
     (r"no proposer named in the letter", _("来函未写明提案人")),
+    (r"file too large: (?P<size>\d+) bytes \(the limit is (?P<limit>\d+)\)",
+     _("文件过大:%(size)s 字节(上限 %(limit)s 字节),不是一封答复函")),
+    (r"cannot read file: (?P<reason>.*)", _("无法读取文件:%(reason)s")),
     (r"no date in the letter: assignment date set to the import date", _("来函没有日期:交办日期记为导入日期")),
     (r"co-handling agencies differ from the letter \(recorded: (?P<recorded>.*); letter: (?P<letter>.*)\): "
      r"left as recorded", _("会办单位与来函不一致(已录入:%(recorded)s;来函:%(letter)s),保留已录入的")),
