@@ -75,35 +75,35 @@ def _save(assignment: Assignment, updates: dict) -> dict:
 def assignment_correct_date(*, actor, assignment: Assignment, assigned_on: datetime.date, reason: str) -> Assignment:
     """交办日期 typed wrong: the date (plausible: within the session's term, not after today) and
     every deadline counted from it are recomputed (services.proposals.assignment_deadlines)."""
-    check_correct(actor)
-    reason = _reason(reason)
-    with transaction.atomic():
-        proposal = lock(Proposal, assignment.proposal_id)
-        assignment = lock(Assignment, assignment.pk)
-        _require_standing(assignment)
-        require_plausible_date(assigned_on, field="assigned_on", label=_("交办日期"),
-                               not_before=proposal_floor(proposal), not_after=today())
-        if assigned_on == assignment.assigned_on:
-            raise InvalidInput(_("交办日期没有变化"), field="assigned_on")
-        changes = _save(assignment, _recompute(assignment, proposal, assigned_on))
-        refresh_next_due(proposal)
-        record_correction(proposal=proposal, assignment=assignment, actor=actor, reason=reason, changes=changes)
-    return assignment
+    return _recompute_deadlines(actor=actor, assignment=assignment, reason=reason, assigned_on=assigned_on)
 
 
 def assignment_recompute_deadline(*, actor, assignment: Assignment, reason: str) -> Assignment:
     """The basis of the deadline corrected: computed again from the assignment date and the
     session's rules as they are now (after staff changed a rule or the holidays; clears the
     review flag, proposals.services.calendar)."""
+    return _recompute_deadlines(actor=actor, assignment=assignment, reason=reason)
+
+
+def _recompute_deadlines(*, actor, assignment: Assignment, reason: str,
+                         assigned_on: datetime.date | None = None) -> Assignment:
+    """The two corrections above: a new assignment date, or the same one under today's rules."""
     check_correct(actor)
     reason = _reason(reason)
     with transaction.atomic():
         proposal = lock(Proposal, assignment.proposal_id)
         assignment = lock(Assignment, assignment.pk)
         _require_standing(assignment)
-        if not assignment.is_open:
-            raise TransitionNotAllowed(_("该交办已答复或办结,期限不再重新计算"))
-        changes = _save(assignment, _recompute(assignment, proposal, assignment.assigned_on))
+        if assigned_on is None:
+            if not assignment.is_open:
+                raise TransitionNotAllowed(_("该交办已答复或办结,期限不再重新计算"))
+            assigned_on = assignment.assigned_on
+        else:
+            require_plausible_date(assigned_on, field="assigned_on", label=_("交办日期"),
+                                   not_before=proposal_floor(proposal), not_after=today())
+            if assigned_on == assignment.assigned_on:
+                raise InvalidInput(_("交办日期没有变化"), field="assigned_on")
+        changes = _save(assignment, _recompute(assignment, proposal, assigned_on))
         refresh_next_due(proposal)
         record_correction(proposal=proposal, assignment=assignment, actor=actor, reason=reason, changes=changes)
     return assignment
