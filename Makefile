@@ -24,6 +24,7 @@ install-dev: $(VENV)/.installed-dev
 ## Install, migrate, load the corpus and the demo users, start the server on SQLite.
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py setup_demo
 	@echo ""
 	@echo "  Tracker: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/"
@@ -31,6 +32,7 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise).
+# No createcachetable here: Django creates the test database's cache table with its tables.
 test: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports --no-cache

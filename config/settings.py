@@ -3,9 +3,11 @@
 DATABASE_URL defaults to an SQLite file beside manage.py; PostgreSQL is one
 variable away (postgres://user@host:5432/name).
 """
+import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,12 +43,17 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "proposals",
     "replies",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
+    "config.middleware.PrivateCacheForAuthenticatedMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -91,6 +100,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Throttling (REST_FRAMEWORK below) counts requests in the cache: a table of the database by default
+# (`manage.py createcachetable`, run by `make run`; a test database gets it when Django creates it),
+# Redis when REDIS_URL is set.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tracker_cache"}}
+
+# django-axes first: it refuses a locked-out username before the password is even checked, and
+# grants no permission (proposals.roles keeps its one-query fast path with it).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The Nth wrong password in a row for one username locks that username, on the admin's login and on
+# the API's (/api/auth/login/), for the cool-off time; a successful login starts the count again.
+# By username, not by address: the offices share a few addresses behind NAT. Staff see and delete
+# lockouts in the admin (Axes › Access attempts).
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=6)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Axes warns when addresses are not locked too; locking one would lock a whole office behind its NAT.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# How many reverse proxies stand before the app: 0 means the client address is REMOTE_ADDR and an
+# X-Forwarded-For header (which anyone can send) is ignored by the throttles and by Axes' log.
+NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if NUM_PROXIES else ("REMOTE_ADDR",)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -115,7 +157,7 @@ REST_FRAMEWORK = {
     # write, a bad token) a 401, which tells a script to authenticate; a logged-in user who may
     # see but not do gets a 403. Sessions serve the browsable API after logging in.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "proposals.api.throttling.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["proposals.api.permissions.ReadOrAuthenticated"],
@@ -124,11 +166,31 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "proposals.api.pagination.TrackerPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "proposals.api.errors.tracker_exception_handler",
+    # JSON nested deeper than proposals.api.parsers.MAX_DEPTH is a 400 "too_deep", not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "proposals.api.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Rates per address (anonymous) or per user; exports (?format=csv|xlsx) have a stricter scope of their
+    # own, and so do bad tokens (proposals.api.throttling explains why that one sits in authentication).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "proposals.api.throttling.AnonymousRateThrottle",
+        "proposals.api.throttling.UserRateThrottle",
+        "proposals.api.throttling.ExportRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("DJANGO_THROTTLE_ANON", default="300/minute"),
+        "user": env("DJANGO_THROTTLE_USER", default="1200/minute"),
+        "export": env("DJANGO_THROTTLE_EXPORT", default="60/hour"),
+        "failed_token": env("DJANGO_THROTTLE_FAILED_TOKEN", default="60/hour"),
+    },
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -137,13 +199,16 @@ SPECTACULAR_SETTINGS = {
         "Proposals, assignments, replies and feedback of CPPCC committees. Lists are paged "
         "(?page, ?page_size; ?pagination=cursor for large sets), filtered by the parameters shown, and "
         "downloadable with ?format=csv or ?format=xlsx. Errors: 400 (field and reason), 401 (log in or send a "
-        "valid token), 403 (visible but not allowed), 404 (absent or not visible), 409 (changed under the request). "
+        "valid token), 403 (visible but not allowed), 404 (absent or not visible), 409 (changed under the request), "
+        "429 (too many requests, or too many wrong tokens from one address: wait Retry-After seconds). "
         "Authenticate with a session or "
         "with the header 'Authorization: Token <key>' (tokens are issued by staff in the admin)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No validator badge: it is an image from validator.swagger.io, sent the schema's address.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -174,6 +239,30 @@ TRACKER_DEFAULT_RULES = {
     # Whether a missing co-handling opinion blocks the lead's reply (default: warn, not block).
     "opinion_blocks_reply": False,
 }
+
+# Content-Security-Policy (django-csp): everything from the site itself. Scripts: files only, except
+# the Swagger UI's inline start-up script, which carries the response's nonce
+# (templates/drf_spectacular/swagger_ui.html). Styles may be inline: the admin, DRF's pages and ReDoc
+# write style attributes and <style> elements. ReDoc runs its search in a worker built from a blob.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features the tracker never uses, switched off for every page (config.middleware).
+PERMISSIONS_POLICY = {feature: "()" for feature in (
+    "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb")}
+SECURE_REFERRER_POLICY = "same-origin"
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = True

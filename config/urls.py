@@ -11,3 +11,8 @@ urlpatterns = [
     path("api/auth/", include("rest_framework.urls")),
     path("api/", include("config.api")),
 ]
+
+# Django's own 404 and 500: JSON problem details under /api/, the site's pages elsewhere
+# (templates/404.html, templates/500.html).
+handler404 = "proposals.api.errors.page_not_found"
+handler500 = "proposals.api.errors.server_error"

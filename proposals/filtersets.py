@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from proposals.models import (
     Agency,
@@ -77,8 +78,57 @@ class KeyFilter(django_filters.ModelMultipleChoiceFilter):
         return qs.filter(**{f"{self.field_name}__in": [obj.pk for obj in value]})
 
 
+# Bounds of what a filter may ask, so that nothing reaches the database that it cannot compare (an
+# id beyond a bigint, a year 0 or 99999 in a date lookup, a moment before year 1 in UTC): a 400
+# naming the filter instead of a 500 (issue 9).
+LARGEST_ID = 2 ** 63 - 1
+LARGEST_SMALL_NUMBER = 32767  # a PositiveSmallIntegerField (届, 轮次)
+FILTER_YEARS = (1900, 2100)
+
+
+class IdChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if not (text.isascii() and text.isdigit() and 0 < int(text) <= LARGEST_ID):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
+        return super()._check_values(value)
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A whole number between ``min_value`` and ``max_value`` (by default an id's range)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, min_value=1, max_value=LARGEST_ID, **kwargs):
+        super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+
+    def get_max_validator(self):
+        return None  # max_value is the bound
+
+
+def year_filter(**kwargs) -> WholeNumberFilter:
+    return WholeNumberFilter(min_value=FILTER_YEARS[0], max_value=FILTER_YEARS[1], **kwargs)
+
+
+class WindowedIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None and not FILTER_YEARS[0] <= moment.year <= FILTER_YEARS[1]:
+            raise ValidationError(_("时间应在 %(first)s 年至 %(last)s 年之间"), code="out_of_range",
+                                  params={"first": FILTER_YEARS[0], "last": FILTER_YEARS[1]})
+        return moment
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    field_class = WindowedIsoDateTimeField
+
+
 class IdFilter(django_filters.ModelMultipleChoiceFilter):
     """Filter ``field_name`` by ids (repeated or comma-separated); an unknown id is a 400."""
+
+    field_class = IdChoiceField
 
     def filter(self, qs, value):
         if not value:
@@ -168,8 +218,8 @@ class CommitteeFilterSet(TrackerFilterSet):
 
 class SessionFilterSet(TrackerFilterSet):
     committee_id, committee = committee_filters("committee")
-    year = django_filters.NumberFilter(label=_("年度"))
-    term = django_filters.NumberFilter(label=_("届"))
+    year = year_filter(label=_("年度"))
+    term = WholeNumberFilter(max_value=LARGEST_SMALL_NUMBER, label=_("届"))
 
     class Meta:
         model = Session
@@ -288,7 +338,7 @@ def add_proposal_filter(name: str, flt) -> None:
 
 
 class AssignmentFilterSet(TrackerFilterSet):
-    proposal_id = django_filters.NumberFilter(field_name="proposal_id", label=_("提案 id"))
+    proposal_id = WholeNumberFilter(field_name="proposal_id", label=_("提案 id"))
     committee_id, committee = committee_filters("proposal__session__committee")
     session_id, session = session_filters("proposal__session")
     agency_id, agency = agency_filters("agency")
@@ -314,8 +364,8 @@ class AssignmentFilterSet(TrackerFilterSet):
 
 
 class ExtensionRequestFilterSet(TrackerFilterSet):
-    assignment_id = django_filters.NumberFilter(field_name="assignment_id", label=_("交办 id"))
-    proposal_id = django_filters.NumberFilter(field_name="assignment__proposal_id", label=_("提案 id"))
+    assignment_id = WholeNumberFilter(field_name="assignment_id", label=_("交办 id"))
+    proposal_id = WholeNumberFilter(field_name="assignment__proposal_id", label=_("提案 id"))
     agency_id, agency = agency_filters("assignment__agency")
     status = django_filters.MultipleChoiceFilter(choices=ExtensionRequest.Status.choices, label=_("状态"))
 
@@ -325,8 +375,8 @@ class ExtensionRequestFilterSet(TrackerFilterSet):
 
 
 class ContactLogFilterSet(TrackerFilterSet):
-    assignment_id = django_filters.NumberFilter(field_name="assignment_id", label=_("交办 id"))
-    proposal_id = django_filters.NumberFilter(field_name="assignment__proposal_id", label=_("提案 id"))
+    assignment_id = WholeNumberFilter(field_name="assignment_id", label=_("交办 id"))
+    proposal_id = WholeNumberFilter(field_name="assignment__proposal_id", label=_("提案 id"))
     agency_id, agency = agency_filters("assignment__agency")
     stage = django_filters.MultipleChoiceFilter(choices=ContactLog.Stage.choices, label=_("阶段"))
     form = django_filters.MultipleChoiceFilter(choices=ContactLog.Form.choices, label=_("方式"))
@@ -339,12 +389,12 @@ class ContactLogFilterSet(TrackerFilterSet):
 
 
 class EventFilterSet(TrackerFilterSet):
-    proposal_id = django_filters.NumberFilter(field_name="proposal_id", label=_("提案 id"))
-    assignment_id = django_filters.NumberFilter(field_name="assignment_id", label=_("交办 id"))
-    reply_id = django_filters.NumberFilter(field_name="reply_id", label=_("答复 id"))
+    proposal_id = WholeNumberFilter(field_name="proposal_id", label=_("提案 id"))
+    assignment_id = WholeNumberFilter(field_name="assignment_id", label=_("交办 id"))
+    reply_id = WholeNumberFilter(field_name="reply_id", label=_("答复 id"))
     action = django_filters.CharFilter(label=_("操作"))
-    at_after = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label=_("时间不早于"))
-    at_before = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lte", label=_("时间不晚于"))
+    at_after = MomentFilter(field_name="at", lookup_expr="gte", label=_("时间不早于"))
+    at_before = MomentFilter(field_name="at", lookup_expr="lte", label=_("时间不晚于"))
 
     class Meta:
         model = Event
@@ -353,7 +403,7 @@ class EventFilterSet(TrackerFilterSet):
 
 class CalendarDayFilterSet(TrackerFilterSet):
     kind = django_filters.ChoiceFilter(choices=CalendarDay.Kind.choices, label=_("类型"))
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("年份"))
+    year = year_filter(field_name="date", lookup_expr="year", label=_("年份"))
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("日期不早于"))
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("日期不晚于"))
 

@@ -33,6 +33,8 @@ def proposer_id(user) -> int | None:
 
 
 _MODEL_BACKEND_ONLY = ["django.contrib.auth.backends.ModelBackend"]
+# Backends that only refuse logins and grant no permission: beside them ModelBackend still decides alone.
+_PERMISSIONLESS_BACKENDS = {"axes.backends.AxesStandaloneBackend"}
 
 
 def _roles(user) -> tuple[bool, frozenset[int], int | None]:
@@ -54,7 +56,8 @@ def _roles(user) -> tuple[bool, frozenset[int], int | None]:
 
     parts = [tagged(Agency.liaisons.through.objects.filter(user_id=user.pk), "agency", "agency_id"),
              tagged(Proposer.objects.filter(user_id=user.pk), "proposer", "id")]
-    backend_only = list(settings.AUTHENTICATION_BACKENDS) == _MODEL_BACKEND_ONLY
+    backend_only = [backend for backend in settings.AUTHENTICATION_BACKENDS
+                    if backend not in _PERMISSIONLESS_BACKENDS] == _MODEL_BACKEND_ONLY
     if backend_only and user.is_active:
         app_label, codename = STAFF_PERMISSION.split(".")
         parts.append(tagged(Permission.objects.filter(content_type__app_label=app_label, codename=codename).filter(

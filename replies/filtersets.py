@@ -4,8 +4,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from proposals.filtersets import (
+    LARGEST_SMALL_NUMBER,
     NaturalOrderingFilter,
     TrackerFilterSet,
+    WholeNumberFilter,
     agency_filters,
     committee_filters,
     proposer_filters,
@@ -15,8 +17,8 @@ from replies.models import Feedback, ReferenceDocument, Reply
 
 
 class ReplyFilterSet(TrackerFilterSet):
-    proposal_id = django_filters.NumberFilter(field_name="assignment__proposal_id", label=_("提案 id"))
-    assignment_id = django_filters.NumberFilter(field_name="assignment_id", label=_("交办 id"))
+    proposal_id = WholeNumberFilter(field_name="assignment__proposal_id", label=_("提案 id"))
+    assignment_id = WholeNumberFilter(field_name="assignment_id", label=_("交办 id"))
     committee_id, committee = committee_filters("assignment__proposal__session__committee")
     session_id, session = session_filters("assignment__proposal__session")
     agency_id, agency = agency_filters("assignment__agency")
@@ -25,7 +27,7 @@ class ReplyFilterSet(TrackerFilterSet):
     classification = django_filters.MultipleChoiceFilter(choices=Reply.Classification.choices,
                                                          label=_("办理结果分类"))
     disclosure = django_filters.MultipleChoiceFilter(choices=Reply.Disclosure.choices, label=_("公开属性"))
-    round = django_filters.NumberFilter(label=_("轮次"))
+    round = WholeNumberFilter(max_value=LARGEST_SMALL_NUMBER, label=_("轮次"))
     doc_number = django_filters.CharFilter(label=_("文号"))
     signed_after = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte", label=_("成文日期不早于"))
     signed_before = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte", label=_("成文日期不晚于"))
@@ -55,8 +57,8 @@ class ReplyFilterSet(TrackerFilterSet):
 
 
 class FeedbackFilterSet(TrackerFilterSet):
-    reply_id = django_filters.NumberFilter(field_name="reply_id", label=_("答复 id"))
-    proposal_id = django_filters.NumberFilter(field_name="reply__assignment__proposal_id", label=_("提案 id"))
+    reply_id = WholeNumberFilter(field_name="reply_id", label=_("答复 id"))
+    proposal_id = WholeNumberFilter(field_name="reply__assignment__proposal_id", label=_("提案 id"))
     proposer_id, proposer = proposer_filters("proposer")
     agency_id, agency = agency_filters("reply__assignment__agency")
     session_id, session = session_filters("reply__assignment__proposal__session")

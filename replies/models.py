@@ -91,6 +91,9 @@ class Reply(models.Model):
     internal_note = models.TextField(_("内部备注"), blank=True, help_text=_("仅工作人员可见"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("最后变更"), auto_now=True)
+    # Bumped by every recorded step (proposals.services.base.record_event): the ETag the API
+    # checks If-Match against (proposals.api.base).
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = ReplyManager()
 

@@ -113,6 +113,16 @@ def reply_create(*, actor, assignment: Assignment, **fields) -> Reply:
     return reply
 
 
+def lock_reply(reply: Reply) -> Reply:
+    """The reply locked with its assignment and proposal, in the order every service locks them
+    (proposal, assignment, reply): two steps on one proposal never wait on each other crosswise."""
+    proposal = lock(Proposal, reply.assignment.proposal_id)
+    assignment = lock(Assignment, reply.assignment_id)
+    reply = lock(Reply, reply.pk)
+    assignment.proposal, reply.assignment = proposal, assignment
+    return reply
+
+
 def check_reply_update(actor, reply: Reply) -> None:
     require(is_agency_actor(actor, reply.assignment), _("只能修改本单位的答复"))
     if reply.status != R.DRAFT:
@@ -124,7 +134,7 @@ def reply_update(*, actor, reply: Reply, **fields) -> Reply:
     fields = _clean(fields)
     _require_note_writer(actor, fields)
     with transaction.atomic():
-        reply = lock(Reply, reply.pk)
+        reply = lock_reply(reply)
         check_reply_update(actor, reply)
         if "signed_on" in fields:
             require_signed_on(fields["signed_on"], reply.assignment)
@@ -244,7 +254,7 @@ def reply_publish(*, actor, reply: Reply, on: datetime.date | None = None) -> Re
     is written) are never published; co-handling opinions go to the lead, not to the public."""
     require(is_committee_staff(actor), _("只有提案委员会工作人员可以公开答复"))
     with transaction.atomic():
-        reply = lock(Reply, reply.pk)
+        reply = lock_reply(reply)
         check_reply_publish(actor, reply)
         before = move(reply, TRANSITIONS, R.PUBLISHED, published_on=on or today())
         refresh_public_flag([reply.assignment.proposal_id])

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from tests.factories import AgencyFactory, ProposerFactory, SessionFactory, UserFactory, staff_user
@@ -39,6 +41,15 @@ def cast(db):
     from tests.factories import make_cast
 
     return make_cast()
+
+
+@pytest.fixture(autouse=True)
+def _throttle_counts_in_memory(settings):
+    """The API's throttles count requests in the cache, by default a database table: on that, every
+    request would cost extra queries (which the query-count tests would see) and SQLite write locks.
+    Each test gets an empty in-memory cache instead; tests/test_security.py checks the table too."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"test-{uuid.uuid4()}"}}
 
 
 @pytest.fixture(autouse=True)

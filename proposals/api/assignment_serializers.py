@@ -8,6 +8,7 @@ from proposals.models import Agency, Assignment, ContactLog, ExtensionRequest
 from proposals.selectors import assignment_days_overdue, today
 from proposals.visibility import hidden_fields, never_readable, withhold_explanation
 
+from .fields import PlausibleDateField, PlausibleDatesMixin
 from .represent import (
     DeadlineExplanationField,
     FastRepresentation,
@@ -130,11 +131,11 @@ class DecideObjectionSerializer(serializers.Serializer):
 
 
 class ExtendSerializer(serializers.Serializer):
-    new_due_on = serializers.DateField(label=_("延期后的期限"))
+    new_due_on = PlausibleDateField(label=_("延期后的期限"))
     reason = serializers.CharField(label=_("延期理由"))
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(PlausibleDatesMixin, serializers.ModelSerializer):
     stage_label = LabelField("stage")
     form_label = LabelField("form")
     proposal_id = serializers.IntegerField(source="assignment.proposal_id", read_only=True, label=_("提案 ID"))
@@ -170,12 +171,12 @@ class AddCoSerializer(ReassignReasonSerializer):
 
 
 class RequestExtensionSerializer(serializers.Serializer):
-    wanted_due_on = serializers.DateField(label=_("申请延期至"))
+    wanted_due_on = PlausibleDateField(label=_("申请延期至"))
     reason = serializers.CharField(label=_("申请理由"), help_text=_("提案委员会和本单位可见"))
 
 
 class ApproveExtensionSerializer(serializers.Serializer):
-    new_due_on = serializers.DateField(required=False, allow_null=True, default=None, label=_("批准延期至"),
+    new_due_on = PlausibleDateField(required=False, allow_null=True, default=None, label=_("批准延期至"),
                                        help_text=_("留空为申请的日期"))
     note = serializers.CharField(required=False, allow_blank=True, default="", label=_("审批意见"))
 

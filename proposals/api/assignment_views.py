@@ -110,7 +110,7 @@ class AssignmentViewSet(TrackerViewSet):
 
 def extension_decision(summary, request, description=""):
     return extend_schema(summary=summary, description=description, request=request,
-                         responses={200: ExtensionRequestSerializer, **ACTION_ERRORS})
+                         parameters=[IF_MATCH_PARAMETER], responses={200: ExtensionRequestSerializer, **ACTION_ERRORS})
 
 
 @extend_schema_view(
@@ -120,7 +120,8 @@ def extension_decision(summary, request, description=""):
 )
 class ExtensionRequestViewSet(TrackerViewSet):
     """延期申请: made by the agency on its assignment (POST /api/assignments/{id}/request-extension/),
-    read by staff and the requesting agency, decided by staff."""
+    read by staff and the requesting agency, decided by staff. Its ETag is its assignment's
+    version (proposals.api.base.versioned): the decision is a step on the assignment."""
 
     serializer_class = ExtensionRequestSerializer
     filterset_class = ExtensionRequestFilterSet
@@ -135,18 +136,14 @@ class ExtensionRequestViewSet(TrackerViewSet):
                                     "new_due_on 留空为申请的日期。")
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        extension_request = self.get_object()
-        services.extension_request_approve(actor=request.user, extension_request=extension_request,
-                                           **self.input(ApproveExtensionSerializer))
-        return self.detail_response(extension_request.pk)
+        return self.step(services.extension_request_approve, "extension_request",
+                         **self.input(ApproveExtensionSerializer))
 
     @extension_decision("不同意延期申请(工作人员,须说明理由)", RefuseExtensionSerializer)
     @action(detail=True, methods=["post"])
     def refuse(self, request, pk=None):
-        extension_request = self.get_object()
-        services.extension_request_refuse(actor=request.user, extension_request=extension_request,
-                                          **self.input(RefuseExtensionSerializer))
-        return self.detail_response(extension_request.pk)
+        return self.step(services.extension_request_refuse, "extension_request",
+                         **self.input(RefuseExtensionSerializer))
 
 
 @extend_schema_view(

@@ -2,7 +2,8 @@
 that call a service with optimistic concurrency (If-Match) and the error mapping of errors.py."""
 from __future__ import annotations
 
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.db import OperationalError, transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -12,7 +13,8 @@ from rest_framework.response import Response
 from proposals.api.errors import error_responses
 from proposals.api.export import ExportMixin
 from proposals.api.permissions import ReadOrAuthenticated
-from proposals.services.errors import ConcurrentChange, TransitionNotAllowed
+from proposals.services.base import lock
+from proposals.services.errors import ConcurrentChange, ServiceError, TransitionNotAllowed
 
 FORMAT_PARAMETER = OpenApiParameter(
     "format", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=["json", "csv", "xlsx"],
@@ -25,10 +27,72 @@ IF_MATCH_PARAMETER = OpenApiParameter(
 ACTION_ERRORS = error_responses(400, 403, 404, 409)
 
 
+# PostgreSQL's deadlock_detected and serialization_failure: it aborted this request's transaction
+# because another one wrote the same rows at the same moment.
+CONCURRENCY_SQLSTATES = {"40P01", "40001"}
+
+
+def _has_field(obj, name: str) -> bool:
+    try:
+        obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def _belongs_to(obj, name: str) -> bool:
+    """Whether ``obj`` has a foreign key ``name`` of its own (not a reverse relation of that name)."""
+    try:
+        field = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return field.many_to_one and field.concrete
+
+
+def versioned(obj):
+    """The object whose version stands for ``obj``: a workflow object's own (Proposal, Assignment
+    and Reply carry ``version``, bumped by every recorded step: proposals.services.base.record_event);
+    an extension request is decided on its assignment's. None for what takes no steps."""
+    if _has_field(obj, "version"):
+        return obj
+    if _has_field(obj, "status") and _belongs_to(obj, "assignment"):
+        return obj.assignment
+    return None
+
+
 def etag(obj) -> str:
-    """The version of a workflow object: its status and the time of its last change."""
-    stamp = int(obj.updated_at.timestamp() * 1_000_000) if obj.updated_at else 0
-    return f'"{obj.status}-{stamp}"'
+    """The version of a workflow object as a strong entity tag, ``"proposal-12-v7"``: the kind and
+    the id keep one object's tag from passing for another's at the same version number."""
+    holder = versioned(obj)
+    return f'"{holder._meta.model_name}-{holder.pk}-v{holder.version}"'
+
+
+def if_match(request) -> set[str] | None:
+    """The entity tags the If-Match header names; None without one or for "*". A weak tag counts as
+    its strong twin: a compressing proxy weakens the ETag it passes on, the version is the same."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def lock_for_step(obj):
+    """Lock the rows a step on ``obj`` writes, in the order every service locks them (proposal,
+    assignment, then the object itself: proposals.services.extension_requests._locked), so that
+    the step's own locks never wait in the opposite order. Returns the locked row that carries
+    ``obj``'s version (None if it has none)."""
+    chain = [obj]
+    for parent in ("assignment", "proposal"):  # a reply's assignment, then that assignment's proposal
+        if _belongs_to(chain[0], parent):
+            chain.insert(0, getattr(chain[0], parent))
+    locked = [lock(type(row), row.pk) for row in chain]
+    holders = [row for row in locked if _has_field(row, "version")]
+    return holders[-1] if holders else None
+
+
+def _lost_to_a_concurrent_writer(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    return (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) in CONCURRENCY_SQLSTATES
 
 
 class TrackerViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -52,7 +116,7 @@ class TrackerViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         response = Response(self.get_serializer(instance).data)
-        if hasattr(instance, "status") and hasattr(instance, "updated_at"):
+        if versioned(instance) is not None:
             response["ETag"] = etag(instance)
         return response
 
@@ -63,33 +127,45 @@ class TrackerViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         if instance is None:  # the step took the object out of the user's sight
             return Response({"id": pk}, status=status_code)
         response = Response(self.get_serializer(instance).data, status=status_code)
-        if hasattr(instance, "status") and hasattr(instance, "updated_at"):
+        if versioned(instance) is not None:
             response["ETag"] = etag(instance)
         return response
 
     def filter_queryset_for_detail(self):
         return self.get_queryset()
 
-    def step(self, service, target: str, **kwargs) -> Response:
-        """Run one workflow step on the object of the URL.
+    def step(self, service, target: str, *, instance=None, **kwargs) -> Response:
+        """Run one workflow step on the object of the URL (or ``instance``, for a step found another
+        way than through the objects the user may see).
 
-        404 if the user may not see it; 409 if the If-Match header names an older version, or if
-        the service finds the object in another state than the one this request started from
-        (somebody else moved it in between); otherwise the service decides (400/403)."""
-        obj = self.get_object()
-        model = type(obj)
-        started = (obj.status, obj.updated_at)
-        expected = self.request.headers.get("If-Match")
+        404 if the user may not see it; 409 if the If-Match header names another version than the
+        current one, or if the service finds the object in another state than the one this request
+        read (somebody else moved it in between); otherwise the service decides (400/403).
+
+        The version is compared on the locked row, in the transaction the service writes in: of
+        two requests with the same ETag the second waits for the first, then finds a new version.
+        A refusal leaves this transaction normally, so that what the service chose to commit
+        before refusing (a late answer's expiry, proposals.services.cosigning) stays, as it does
+        when the service is called alone."""
+        obj = instance if instance is not None else self.get_object()
+        expected = if_match(self.request)
+        refusal = None
         try:
             with transaction.atomic():
-                if expected and expected.strip() != "*":
-                    current = model.objects.select_for_update().get(pk=obj.pk)
-                    if expected.strip() != etag(current):
-                        raise ConcurrentChange(_("该记录已被他人修改,请刷新后重试"))
-                service(actor=self.request.user, **{target: obj}, **kwargs)
-        except TransitionNotAllowed:
-            now = model.objects.filter(pk=obj.pk).values_list("status", "updated_at").first()
-            if now != started:
-                raise ConcurrentChange(_("该记录已被他人修改,请刷新后重试")) from None
+                current = lock_for_step(obj)
+                if current is not None and expected is not None and etag(current) not in expected:
+                    raise ConcurrentChange(_("该记录已被他人修改,请刷新后重试"))
+                moved_meanwhile = current is not None and current.version != versioned(obj).version
+                try:
+                    service(actor=self.request.user, **{target: obj}, **kwargs)
+                except ServiceError as exc:
+                    refusal = exc
+        except OperationalError as exc:
+            if _lost_to_a_concurrent_writer(exc):
+                raise ConcurrentChange(_("该记录已被他人修改,请刷新后重试")) from exc
             raise
+        if refusal is not None:
+            if isinstance(refusal, TransitionNotAllowed) and moved_meanwhile:
+                raise ConcurrentChange(_("该记录已被他人修改,请刷新后重试")) from None
+            raise refusal
         return self.detail_response(obj.pk)

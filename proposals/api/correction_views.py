@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from proposals.api.assignment_views import AssignmentViewSet
 from proposals.api.base import ACTION_ERRORS, IF_MATCH_PARAMETER
+from proposals.api.fields import PlausibleDateField
 from proposals.api.assignment_serializers import AssignmentDetailSerializer
 from proposals.api.proposal_serializers import ProposalDetailSerializer
 from proposals.api.proposal_views import ProposalViewSet
@@ -24,7 +25,7 @@ class ProposalCorrectionSerializer(serializers.Serializer):
 class AssignmentCorrectionSerializer(serializers.Serializer):
     """Exactly one of: a new assignment date, the right agency, or recompute_deadline."""
 
-    assigned_on = serializers.DateField(required=False, allow_null=True, default=None, label=_("交办日期"))
+    assigned_on = PlausibleDateField(required=False, allow_null=True, default=None, label=_("交办日期"))
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False, allow_null=True,
                                                 default=None, label=_("承办单位"))
     recompute_deadline = serializers.BooleanField(required=False, default=False, label=_("按现行规则重算期限"))

@@ -8,13 +8,19 @@
 - an object the user may not see: 404, exactly as for one that does not exist;
 - the object changed under the request (ConcurrentChange, a stale If-Match, a lost race): 409;
 - the database stayed locked by another writer longer than the settings' timeout (SQLite): 503,
-  with Retry-After; nothing was written, the same request may simply be sent again.
+  with Retry-After; nothing was written, the same request may simply be sent again;
+- JSON nested too deep: 400 ``{"detail", "code": "too_deep"}`` (proposals.api.parsers);
+- outside DRF's views, Django's own 404 (an unknown path) and 500 (an unexpected exception): JSON
+  ``{"detail", "code"}`` under /api/, the site's HTML pages elsewhere (page_not_found and
+  server_error below, installed as handler404 and handler500 by config/urls.py).
 """
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import defaults
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -72,6 +78,34 @@ def tracker_exception_handler(exc, context):
         detail = response.data["detail"]
         response.data["code"] = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
     return response
+
+
+API_PREFIX = "/api/"
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def _json_detail(message, code, status_code) -> JsonResponse:
+    return JsonResponse({"detail": str(message), "code": code}, status=status_code,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def page_not_found(request, exception=None):
+    """handler404: an unknown path under /api/ answers like every other API 404."""
+    if _is_api(request):
+        return _json_detail(_("接口地址不存在:%(path)s") % {"path": request.path}, "not_found", 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: an exception nobody expected. The client learns only that it happened (the
+    traceback goes to the log, never to the client)."""
+    if _is_api(request):
+        return _json_detail(_("服务器内部错误,已记录在日志中;请稍后重试,问题持续时请联系系统管理员"),
+                            "server_error", 500)
+    return defaults.server_error(request)
 
 
 class ErrorSerializer(serializers.Serializer):

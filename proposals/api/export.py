@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Callable, Iterable
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -79,6 +80,13 @@ def serializer_columns(serializer_class, context) -> tuple[list[str], Callable[[
     return headers, row
 
 
+def first_row_read(rows: Iterator) -> Iterator:
+    """The rows, the first already read: the query runs before the download starts, so that a query
+    the database refuses is an error in JSON, not a 200 file cut off after its headers (issue 9)."""
+    first = list(itertools.islice(rows, 1))
+    return itertools.chain(first, rows)
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -120,6 +128,8 @@ class ExportMixin:
     export_serializer_class = None
     export_filename = "export"
     content_negotiation_class = FormatFirstNegotiation
+    # Spreadsheets only (proposals.api.throttling.ExportRateThrottle); the JSON list keeps the user's rate.
+    throttle_scope = "export"
 
     def get_renderers(self):
         renderers = super().get_renderers()
@@ -148,5 +158,5 @@ class ExportMixin:
         filename = f"{self.export_filename}-{timezone.localdate():%Y%m%d}"
         rows = self.export_rows(queryset, row)
         if fmt == "csv":
-            return csv_response(headers, rows, filename)
+            return csv_response(headers, first_row_read(rows), filename)
         return xlsx_response(headers, rows, filename, title=self.export_filename)

@@ -1,9 +1,13 @@
 """Page numbers with a count by default; ``?pagination=cursor`` walks a large result set
 by opaque cursors (ordered by id, no count, every page as fast as the first)."""
 from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
+from proposals.filtersets import LARGEST_ID
+
 CURSOR_MODE = "cursor"
+INVALID_CURSOR = _("游标无效:请使用列表响应中 next / previous 链接给出的游标")
 
 
 class TrackerCursorPagination(CursorPagination):
@@ -11,9 +15,26 @@ class TrackerCursorPagination(CursorPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 1000
+
     # Never take the ordering from the request: a cursor needs one fixed, unique order.
     def get_ordering(self, request, queryset, view):
         return (self.ordering,)
+
+    def decode_cursor(self, request):
+        """A cursor the client made up is a 400 naming ``cursor`` (DRF answers 404, or a 500 when the
+        position is not an id: the cursor's position goes into ``id > position`` as it stands)."""
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            cursor = None
+        else:
+            if cursor is None or cursor.position is None or _is_id(cursor.position):
+                return cursor
+        raise ValidationError({self.cursor_query_param: [str(INVALID_CURSOR)]})
+
+
+def _is_id(position: str) -> bool:
+    return position.isascii() and position.isdigit() and int(position) <= LARGEST_ID
 
 
 class TrackerPagination(PageNumberPagination):

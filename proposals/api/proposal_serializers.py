@@ -14,6 +14,7 @@ from proposals.models import Agency, Assignment, CoSignInvitation, Proposal, Pro
 from proposals.selectors import proposal_days_overdue, today
 from proposals.services.cosigning import effective_status, is_open
 
+from .fields import PlausibleDateField
 from .represent import (
     FastRepresentation,
     agency_brief,
@@ -275,8 +276,8 @@ class AssignSerializer(serializers.Serializer):
                                             label=_("会办单位"))
     separate = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True, required=False,
                                                   default=list, label=_("分办单位"))
-    assigned_on = serializers.DateField(required=False, allow_null=True, default=None, label=_("交办日期"),
-                                        help_text=_("留空为今天"))
+    assigned_on = PlausibleDateField(required=False, allow_null=True, default=None, label=_("交办日期"),
+                                     help_text=_("留空为今天"))
     allow_other_region = serializers.BooleanField(
         required=False, default=False, label=_("允许交办外地区单位"),
         help_text=_("承办单位不在本政协所在地区时,须明确允许(记入办理过程)"))
@@ -290,6 +291,6 @@ class MarkKeySerializer(serializers.Serializer):
 
 class SuperviseSerializer(serializers.Serializer):
     note = serializers.CharField(label=_("督办情况"))
-    date = serializers.DateField(required=False, allow_null=True, default=None, label=_("日期"))
+    date = PlausibleDateField(required=False, allow_null=True, default=None, label=_("日期"))
     leader = serializers.CharField(required=False, allow_blank=True, default="", max_length=100,
                                    label=_("督办领导"))

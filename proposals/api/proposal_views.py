@@ -75,7 +75,8 @@ class ProposalViewSet(TrackerViewSet):
         """Answer the user's own invitation to the proposal of the URL. Found through the
         invitation, not the proposals the user may see: an answer after the window (when the
         draft is no longer shown to the member) is told so, and the expiry it records stays (no
-        surrounding transaction undoes it). 404 for a user never invited."""
+        surrounding transaction undoes it: TrackerViewSet.step lets a refusal commit what the
+        service committed). 404 for a user never invited; If-Match as for every step."""
         user = self.request.user
         own = proposer_id(user)
         pk = self.kwargs["pk"]
@@ -83,11 +84,11 @@ class ProposalViewSet(TrackerViewSet):
             proposal_id=pk, proposer_id=own).first() if own and str(pk).isdigit() else None)
         if invitation is None:
             raise Http404
-        service(actor=user, proposal=invitation.proposal)
-        return self.detail_response(invitation.proposal_id)
+        return self.step(service, "proposal", instance=invitation.proposal)
 
     @extend_schema(summary="同意联名(受邀人,确认期限内)", request=None,
                    description="同意后成为提案人,按同意的先后排在已署名的提案人之后。确认期限已过的,返回 400 并记为逾期未确认。",
+                   parameters=[IF_MATCH_PARAMETER],
                    responses={200: ProposalDetailSerializer, **error_responses(400, 403, 404, 409)})
     @action(detail=True, methods=["post"], url_path="accept-invitation")
     def accept_invitation(self, request, pk=None):
@@ -95,6 +96,7 @@ class ProposalViewSet(TrackerViewSet):
 
     @extend_schema(summary="拒绝联名(受邀人,确认期限内)", request=None,
                    description="拒绝后受邀人不再看到该草稿,响应只含提案 id。确认期限已过的,返回 400 并记为逾期未确认。",
+                   parameters=[IF_MATCH_PARAMETER],
                    responses={200: ProposalDetailSerializer, **error_responses(400, 403, 404, 409)})
     @action(detail=True, methods=["post"], url_path="decline-invitation")
     def decline_invitation(self, request, pk=None):

@@ -5,6 +5,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from proposals.api.fields import PlausibleDatesMixin
 from proposals.api.represent import label, session_key
 from proposals.models import Agency, CalendarDay, Committee, Event, Proposal, Proposer, Session
 from proposals.event_text import event_text
@@ -121,7 +122,7 @@ class CommitteeSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "level", "level_label", "region", *RULE_FIELDS]
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(PlausibleDatesMixin, serializers.ModelSerializer):
     key = serializers.SerializerMethodField(label=_("会议标识"), help_text=_("政协/届/次,可用于 session= 过滤"))
     label = serializers.SerializerMethodField(label=_("会议名称"))
     committee_name = serializers.CharField(source="committee.name", read_only=True, label=_("政协名称"))
@@ -166,7 +167,7 @@ class AgencySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "aliases", "parent", "region", "level", "level_label"]
 
 
-class CalendarDaySerializer(serializers.ModelSerializer):
+class CalendarDaySerializer(PlausibleDatesMixin, serializers.ModelSerializer):
     kind_label = LabelField("kind")
 
     class Meta:

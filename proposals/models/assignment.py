@@ -95,6 +95,9 @@ class Assignment(models.Model):
     rehandle_count = models.PositiveSmallIntegerField(_("重新办理次数"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("最后变更"), auto_now=True)
+    # Bumped by every recorded step (proposals.services.base.record_event): the ETag the API
+    # checks If-Match against (proposals.api.base).
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = AssignmentManager()
 

@@ -84,6 +84,9 @@ class Proposal(models.Model):
     search_text = models.TextField(_("检索文本"), blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("最后变更"), auto_now=True)
+    # Bumped by every recorded step (proposals.services.base.record_event): the ETag the API
+    # checks If-Match against (proposals.api.base).
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = ProposalManager()
 

@@ -117,10 +117,24 @@ def record_event(*, proposal, action: str, actor=None, assignment=None, reply=No
                  note="", note_audience="", data=None) -> Event:
     """One row of the audit trail. ``note_audience`` (proposals.visibility.Audience) says who may
     read the note when it carries handler-only text or a rating; ``reply`` is any object with a
-    ``pk`` (a replies.Reply), kept as its id."""
+    ``pk`` (a replies.Reply), kept as its id.
+
+    Every recorded step is a new version (the ETag that If-Match is checked against,
+    proposals.api.base) of the proposal, and of the assignment and the reply when the event names
+    them: the proposal's always, since its detail shows its assignments, their replies and the
+    timeline. Bumped here because every service step passes through here, including those that
+    change neither a status nor ``updated_at`` (mark key, supervision, contacts)."""
     if action not in Event.Action.values:
         # A programming error, not bad input: every action the timeline shows has a label.
         raise ValueError(f"unknown event action {action!r}")
+    for versioned in (proposal, assignment, reply):
+        if versioned is None:
+            continue
+        # type(reply), not replies.Reply: proposals may not import replies.
+        type(versioned).objects.filter(pk=versioned.pk).update(version=models.F("version") + 1)
+        # Left unloaded on the caller's instance: reading it fetches the new value, and a later
+        # save() of a stale copy writes only its loaded fields, never an older version.
+        versioned.__dict__.pop("version", None)
     return Event.objects.create(
         proposal=proposal,
         assignment=assignment,

@@ -13,6 +13,7 @@ from proposals.api.serializers import (
     drop_unreadable,
     viewer_of,
 )
+from proposals.api.fields import PlausibleDateField, PlausibleDatesMixin
 from proposals.api.represent import (
     GENERIC,
     DeadlineExplanationField,
@@ -111,13 +112,13 @@ class ReplyDetailSerializer(ReplyListSerializer):
 class ReplyCorrectionSerializer(serializers.Serializer):
     """Any of the three, with the reason (replies.corrections)."""
 
-    signed_on = serializers.DateField(required=False, label=_("成文日期"))
-    delivered_on = serializers.DateField(required=False, label=_("送达日期"), help_text=_("征询意见期随之重新计算"))
+    signed_on = PlausibleDateField(required=False, label=_("成文日期"))
+    delivered_on = PlausibleDateField(required=False, label=_("送达日期"), help_text=_("征询意见期随之重新计算"))
     doc_number = serializers.CharField(required=False, allow_blank=True, max_length=60, label=_("文号"))
     reason = serializers.CharField(label=_("更正理由"))
 
 
-class ReplyWriteSerializer(serializers.ModelSerializer):
+class ReplyWriteSerializer(PlausibleDatesMixin, serializers.ModelSerializer):
     """A draft's fields. ``assignment`` is given on creation only; the kind (reply or
     opinion) and round follow from the assignment."""
 

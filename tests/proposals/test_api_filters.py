@@ -214,4 +214,5 @@ def test_cursor_pagination_walks_every_row_once(corpus):
         page = client.get(page["next"]).json()
         seen += [row["id"] for row in page["results"]]
     assert seen == sorted(names(corpus, "p1", "p2", "p3", "p4"))
-    assert client.get("/api/proposals/", {"cursor": "garbage"}).status_code == 404
+    garbage = client.get("/api/proposals/", {"cursor": "garbage"})  # a 400 naming the cursor (issue 9)
+    assert garbage.status_code == 400 and list(garbage.json()) == ["cursor"]

@@ -34,7 +34,7 @@ def test_detail_carries_everything_with_the_deadline_explanations(cast):
     proposal = proposal_at(cast, P.ASSIGNED, co=True)
     response = client_for(cast.staff).get(f"/api/proposals/{proposal.pk}/")
     body = response.json()
-    assert response["ETag"].startswith('"assigned-')
+    assert response["ETag"] == f'"proposal-{proposal.pk}-v{Proposal.objects.get(pk=proposal.pk).version}"'
     assert body["body"] == "建议……"
     assert [p["proposer"]["name"] for p in body["proposers"]] == [cast.proposer.name]
     roles = {a["role"]: a for a in body["assignments"]}
@@ -178,9 +178,9 @@ def test_what_the_user_may_not_see_is_a_404(cast):
 def test_a_stale_if_match_is_a_409_and_changes_nothing(cast):
     proposal = proposal_at(cast, P.FILED)
     etag = client_for(cast.staff).get(f"/api/proposals/{proposal.pk}/")["ETag"]
-    services.proposal_mark_key(actor=cast.staff, proposal=proposal)  # does not change the version
+    services.proposal_mark_key(actor=cast.staff, proposal=proposal)  # a new version, as every step
     services.proposal_assign(actor=cast.staff, proposal=proposal, lead=cast.agency,
-                             assigned_on=WORKFLOW_ASSIGNED_ON)  # does
+                             assigned_on=WORKFLOW_ASSIGNED_ON)
     response = post(cast.staff, f"/api/proposals/{proposal.pk}/withdraw/", HTTP_IF_MATCH=etag)
     assert response.status_code == 409
     assert response.json()["code"] == "concurrent_change"

@@ -2,6 +2,7 @@
 import hashlib
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -32,6 +33,15 @@ def run(*args):
     return out.getvalue(), err.getvalue()
 
 
+def run_failing(*args, returncode: int):
+    """The output of an import that ends with the CommandError of exit status ``returncode``."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("import_corpus", *map(str, args), stdout=out, stderr=err)
+    assert raised.value.returncode == returncode, raised.value
+    return out.getvalue(), err.getvalue()
+
+
 @pytest.fixture
 def mixed_dir(tmp_path):
     """The corpus plus an empty file, a binary file and a GB18030 HTML page of a letter."""
@@ -49,7 +59,7 @@ def mixed_dir(tmp_path):
 
 def test_a_directory_import_reports_unreadable_files_and_goes_on(db, mixed_dir, tmp_path):
     report_file = tmp_path / "report.json"
-    out, err = run(mixed_dir, "--report", report_file)
+    out, err = run_failing(mixed_dir, "--report", report_file, returncode=1)
     empty, scan = mixed_dir / "empty.txt", mixed_dir / "scan.txt"
     assert f"{empty}: empty file" in err.splitlines()
     assert any(line.startswith(f"{scan}: binary file") for line in err.splitlines())
@@ -82,13 +92,15 @@ def test_dry_run_parses_and_reports_but_writes_nothing(db, tmp_path):
     assert "nothing written" in out
 
 
-def test_a_missing_path_is_reported_and_an_empty_directory_refused(db, tmp_path):
-    _, err = run(tmp_path / "nope.txt", CORPUS / "000_0e82f41fc8321ae9.txt")
-    assert f"{tmp_path / 'nope.txt'}: cannot read file" in err
-    assert Proposal.objects.count() == 1
+def test_a_missing_path_or_an_empty_directory_is_a_usage_error_and_imports_nothing(db, tmp_path):
+    with pytest.raises(CommandError, match="nope.txt") as raised:
+        run(tmp_path / "nope.txt", CORPUS / "000_0e82f41fc8321ae9.txt")
+    assert raised.value.returncode == 2
+    assert Proposal.objects.count() == 0
     (tmp_path / "empty_dir").mkdir()
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError) as raised:
         run(tmp_path / "empty_dir")
+    assert raised.value.returncode == 2
 
 
 def test_the_committed_fixture_is_what_the_corpus_generates(db, tmp_path, monkeypatch):
@@ -119,3 +131,52 @@ def test_setup_demo_shows_the_corpus_on_first_start(db):
     call_command("setup_demo", stdout=io.StringIO())
     assert Proposal.objects.filter(sources__isnull=False).distinct().count() == 3
     assert ReferenceDocument.objects.count() == 2
+
+
+# --- exit status (issue 9, item 6: it exited 0 when every file was unreadable) ---------------------
+
+def test_an_import_of_unreadable_files_only_says_so_and_fails(db, tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "scan.txt").write_bytes(b"%PDF-1.4\n\x00\x01\x02binary")
+    out, err = run_failing(tmp_path, returncode=1)
+    assert "2 files: 2 unreadable; 2 not imported, exit status 1" in out
+    assert "empty.txt: empty file" in err
+
+
+def test_a_clean_import_says_no_errors(db):
+    out, _ = run(CORPUS / "000_0e82f41fc8321ae9.txt")
+    assert "1 files: 1 created; no errors" in out
+
+
+def manage(*args, cwd):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, str(BASE / "manage.py"), "import_corpus", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=120,
+                          env={**os.environ, "DATABASE_URL": f"sqlite:///{cwd}/import.sqlite3"})
+
+
+@pytest.fixture
+def migrated_database(tmp_path):
+    """A database file of its own for the subprocess (the test database lives in this process only)."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, str(BASE / "manage.py"), "migrate", "--noinput", "-v", "0"], check=True,
+                   cwd=tmp_path, timeout=300, env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/import.sqlite3"})
+    return tmp_path
+
+
+def test_the_exit_status_of_the_command_line(migrated_database):
+    folder = migrated_database
+    (folder / "letters").mkdir()
+    (folder / "letters" / "empty.txt").write_bytes(b"")
+    unreadable = manage(folder / "letters", cwd=folder)
+    assert unreadable.returncode == 1, unreadable.stderr
+    assert "1 not imported, exit status 1" in unreadable.stdout
+    shutil.copy(CORPUS / "000_0e82f41fc8321ae9.txt", folder / "letter.txt")
+    clean = manage(folder / "letter.txt", cwd=folder)
+    assert clean.returncode == 0, clean.stderr
+    assert manage(folder / "nope.txt", cwd=folder).returncode == 2
+    assert manage(cwd=folder).returncode == 2  # no path at all

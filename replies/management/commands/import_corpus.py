@@ -1,4 +1,8 @@
-"""manage.py import_corpus PATH [PATH ...] [--dry-run] [--report FILE] [--fixtures FILE]"""
+"""manage.py import_corpus PATH [PATH ...] [--dry-run] [--report FILE] [--fixtures FILE]
+
+Exit status: 0 when every file was imported (or recognised), 1 when any file was unreadable or
+failed (the others are imported all the same, and the report lists every file), 2 for a usage
+error: no path, a path that does not exist, or no file in the paths given (nothing is imported)."""
 import json
 import os
 import tempfile
@@ -10,6 +14,9 @@ from django.db import transaction
 
 from replies.importing import Importer, build_fixture, collect_files
 from replies.importing.service import FAILED, UNCHANGED, UNREADABLE
+
+USAGE_ERROR = 2
+SOME_FILES_FAILED = 1
 
 
 def write_atomically(path: str, text: str) -> None:
@@ -35,7 +42,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories (each must exist)")
         parser.add_argument("--dry-run", action="store_true",
                             help="parse and report, write nothing to the database")
         parser.add_argument("--report", metavar="FILE", help="write the JSON report (one object per file)")
@@ -44,9 +51,12 @@ class Command(BaseCommand):
                                  "loading the database; the import is rolled back)")
 
     def handle(self, *args, paths, dry_run, report, fixtures, **options):
+        missing = [p for p in paths if not Path(p).exists()]
+        if missing:
+            raise CommandError("no such file or directory: " + ", ".join(missing), returncode=USAGE_ERROR)
         files = collect_files(paths)
         if not files:
-            raise CommandError("no files found in: " + ", ".join(paths))
+            raise CommandError("no files found in: " + ", ".join(paths), returncode=USAGE_ERROR)
         # A fixture needs the records, so a dry run that writes one imports inside a
         # transaction that is rolled back at the end.
         importer = Importer(dry_run=dry_run and not fixtures)
@@ -66,7 +76,14 @@ class Command(BaseCommand):
             write_atomically(report, json.dumps([o.report for o in outcomes], ensure_ascii=False, indent=2) + "\n")
         counts = Counter(o.status for o in outcomes)
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        self.stdout.write(f"{len(outcomes)} files: {summary}" + (" (dry run: nothing written)" if dry_run else ""))
+        not_imported = sum(not o.ok for o in outcomes)
+        verdict = (f"; {not_imported} not imported, exit status {SOME_FILES_FAILED}" if not_imported
+                  else "; no errors")
+        self.stdout.write(f"{len(outcomes)} files: {summary}{verdict}"
+                          + (" (dry run: nothing written)" if dry_run else ""))
+        if not_imported:
+            raise CommandError(f"{not_imported} of {len(outcomes)} files not imported (see above)",
+                               returncode=SOME_FILES_FAILED)
 
     def _print(self, outcome):
         if outcome.status in (UNREADABLE, FAILED):
