@@ -1,21 +1,35 @@
 """Any filtered list as a spreadsheet: ``?format=csv`` or ``?format=xlsx``, Chinese headers,
-every row that the filters select (no paging), in the list's order."""
+every row that the filters select (no paging), in the list's order, up to a cap per caller
+(EXPORT_MAX_ROWS: fewer for the public than for staff; beyond it, a 400 asks for narrower
+filters). Text is made safe for a spreadsheet: characters a workbook cannot hold are dropped
+(one control character used to break every XLSX export holding the row) and a text that
+starts like a formula is kept as text (a leading apostrophe), so an exported title can never
+run as a formula in the reader's spreadsheet."""
 from __future__ import annotations
 
 import csv
 import datetime
 import io
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from proposals.roles import is_committee_staff
+
 EXPORT_FORMATS = ("csv", "xlsx")
 CHUNK = 2000
+# Rows one synchronous export may carry, by caller; settings.EXPORT_MAX_ROWS overrides.
+DEFAULT_MAX_ROWS = {"staff": 200_000, "user": 50_000, "anonymous": 10_000}
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class CSVRenderer(BaseRenderer):
@@ -47,6 +61,20 @@ class FormatFirstNegotiation(DefaultContentNegotiation):
         return super().select_renderer(request, renderers, format_suffix)
 
 
+def safe_text(text: str) -> str:
+    """Text a spreadsheet keeps as text: no control characters, no formula."""
+    text = _ILLEGAL.sub("", text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def max_rows(user) -> int:
+    """How many rows this caller may export at once."""
+    caps = {**DEFAULT_MAX_ROWS, **getattr(settings, "EXPORT_MAX_ROWS", {})}
+    if is_committee_staff(user):
+        return caps["staff"]
+    return caps["user"] if getattr(user, "is_authenticated", False) else caps["anonymous"]
+
+
 def _cell(value):
     """A value a spreadsheet shows as a person expects: labels, dates, plain text."""
     if value is None:
@@ -55,7 +83,9 @@ def _cell(value):
         return "是" if value else "否"
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, (int, float, datetime.date, str)):
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, (int, float, datetime.date)):
         return value
     if isinstance(value, dict):
         for key in ("label", "name", "key", "title", "text"):
@@ -153,6 +183,10 @@ class ExportMixin:
         if fmt not in EXPORT_FORMATS:
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
+        limit = max_rows(request.user)
+        if queryset[limit:limit + 1].exists():
+            return Response({"detail": _("导出行数超过上限(%(limit)s 行),请缩小筛选范围后分批导出") % {"limit": limit},
+                             "code": "export_too_large"}, status=400)
         serializer_class = self.export_serializer_class or self.get_serializer_class()
         headers, row = serializer_columns(serializer_class, self.get_serializer_context())
         filename = f"{self.export_filename}-{timezone.localdate():%Y%m%d}"
