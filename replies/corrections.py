@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from proposals.models import Proposal
 from proposals.selectors import today
-from proposals.services.base import lock, require_plausible_date
+from proposals.services.base import require_plausible_date
 from proposals.services.corrections import _reason, check_correct, record_correction
 from proposals.services.errors import InvalidInput, TransitionNotAllowed
+from replies.locking import lock_reply
 from replies.models import Reply
 from replies.services import feedback_window, require_signed_on
 
@@ -27,9 +27,9 @@ def reply_correct(*, actor, reply: Reply, reason: str, **changes) -> Reply:
     if unknown or not changes:
         raise InvalidInput(_("可更正的字段为成文日期、送达日期和文号"), field=sorted(unknown)[0] if unknown else "reason")
     with transaction.atomic():
-        proposal = lock(Proposal, reply.assignment.proposal_id)
-        reply = lock(Reply, reply.pk)
+        reply = lock_reply(reply)
         assignment = reply.assignment
+        proposal = assignment.proposal
         if "signed_on" in changes:
             require_signed_on(changes["signed_on"], assignment)
         if "delivered_on" in changes:

@@ -20,6 +20,7 @@ from proposals.services.errors import ConcurrentChange, InvalidInput, Transition
 from proposals.services.proposals import TRANSITIONS as PROPOSAL_TRANSITIONS
 from proposals.services.proposals import refresh_next_due
 from proposals.visibility import Audience
+from replies.locking import lock_reply
 from replies.models import Feedback, Reply
 from replies.selectors import (
     current_replies,
@@ -72,10 +73,9 @@ def feedback_give(*, actor, reply: Reply, rating: str, proposer=None, comments: 
         proposer = Proposer.objects.get(pk=own)
     require(is_committee_staff(actor) or proposer.pk == proposer_id(actor), _("只能以本人名义评价"))
     with transaction.atomic():
-        proposal = lock(Proposal, reply.assignment.proposal_id)
-        assignment = lock(Assignment, reply.assignment_id)
-        reply = lock(Reply, reply.pk)
-        reply.assignment, assignment.proposal = assignment, proposal
+        reply = lock_reply(reply)
+        assignment = reply.assignment
+        proposal = assignment.proposal
         if reply.kind != Reply.Kind.REPLY or reply.status == R.DRAFT:
             raise TransitionNotAllowed(_("只能评价已提交的答复"))
         if not proposal.signatures.filter(proposer=proposer).exists():

@@ -17,7 +17,6 @@ from proposals.selectors import today, work_calendar
 from proposals.services.assignments import TRANSITIONS as ASSIGNMENT_TRANSITIONS
 from proposals.services.assignments import is_agency_actor
 from proposals.services.base import (
-    lock,
     move,
     record_event,
     require,
@@ -29,6 +28,7 @@ from proposals.services.errors import InvalidInput, TransitionNotAllowed
 from proposals.services.proposals import TRANSITIONS as PROPOSAL_TRANSITIONS
 from proposals.services.proposals import refresh_next_due
 from proposals.visibility import Viewer, may_read_field
+from replies.locking import lock_reply
 from replies.models import Reply
 from replies.selectors import missing_opinions
 
@@ -113,16 +113,6 @@ def reply_create(*, actor, assignment: Assignment, **fields) -> Reply:
     return reply
 
 
-def lock_reply(reply: Reply) -> Reply:
-    """The reply locked with its assignment and proposal, in the order every service locks them
-    (proposal, assignment, reply): two steps on one proposal never wait on each other crosswise."""
-    proposal = lock(Proposal, reply.assignment.proposal_id)
-    assignment = lock(Assignment, reply.assignment_id)
-    reply = lock(Reply, reply.pk)
-    assignment.proposal, reply.assignment = proposal, assignment
-    return reply
-
-
 def check_reply_update(actor, reply: Reply) -> None:
     require(is_agency_actor(actor, reply.assignment), _("只能修改本单位的答复"))
     if reply.status != R.DRAFT:
@@ -183,10 +173,7 @@ def reply_submit(*, actor, reply: Reply, on: datetime.date | None = None) -> Rep
     Session.feedback_working_days) starts on delivery."""
     on = on or today()
     with transaction.atomic():
-        proposal = lock(Proposal, reply.assignment.proposal_id)
-        assignment = lock(Assignment, reply.assignment_id)
-        reply = lock(Reply, reply.pk)
-        reply.assignment, assignment.proposal = assignment, proposal
+        reply = lock_reply(reply)
         check_reply_submit(actor, reply)
         require_body(reply)
         if reply.kind == Reply.Kind.REPLY and not reply.classification:

@@ -158,4 +158,4 @@ class EventViewSet(TrackerViewSet):
     export_filename = "events"
 
     def get_queryset(self):
-        return visible_events(self.request.user).select_related("actor").order_by("-at", "-id")
+        return visible_events(self.request.user).select_related("actor", "assignment").order_by("-at", "-id")

@@ -11,7 +11,7 @@ from proposals import deadlines
 from proposals.models import Agency, Assignment, ContactLog, Proposal
 from proposals.roles import is_committee_staff, liaison_agency_ids
 from proposals.selectors import today
-from proposals.services.base import lock, move, record_event, require, require_text_length
+from proposals.services.base import lock_assignment, move, record_event, require, require_text_length
 from proposals.visibility import Audience
 from proposals.services.errors import InvalidInput, TransitionNotAllowed
 from proposals.services.proposals import create_assignment, refresh_next_due
@@ -63,8 +63,7 @@ def check_acknowledge(actor, assignment: Assignment) -> None:
 def assignment_acknowledge(*, actor, assignment: Assignment, on: datetime.date | None = None) -> Assignment:
     """签收: the assigned agency confirms receipt of a new assignment (domain.md, Assignment)."""
     with transaction.atomic():
-        lock(Proposal, assignment.proposal_id)
-        assignment = lock(Assignment, assignment.pk)
+        assignment = lock_assignment(assignment)
         check_acknowledge(actor, assignment)
         before = move(assignment, TRANSITIONS, A.ACKNOWLEDGED, acknowledged_on=on or today())
         record_event(proposal=assignment.proposal, assignment=assignment, action="acknowledge", actor=actor,
@@ -92,8 +91,7 @@ def assignment_object(*, actor, assignment: Assignment, reason: str, on: datetim
     if not (reason or "").strip():
         raise InvalidInput(_("请说明申请调整的理由"), field="reason")
     with transaction.atomic():
-        lock(Proposal, assignment.proposal_id)
-        assignment = lock(Assignment, assignment.pk)
+        assignment = lock_assignment(assignment)
         check_object(actor, assignment, on=on)
         before = move(assignment, TRANSITIONS, A.OBJECTED, objection_reason=reason, objected_on=on)
         record_event(proposal=assignment.proposal, assignment=assignment, action="object", actor=actor,
@@ -126,8 +124,8 @@ def assignment_decide_objection(*, actor, assignment: Assignment, uphold: bool, 
         raise InvalidInput(_("同意调整时请填写处理意见,原承办单位和新承办单位将看到此说明"), field="note")
     on = on or today()
     with transaction.atomic():
-        proposal = lock(Proposal, assignment.proposal_id)
-        assignment = lock(Assignment, assignment.pk)
+        assignment = lock_assignment(assignment)
+        proposal = assignment.proposal
         check_decide_objection(actor, assignment)
         if uphold:
             before = move(assignment, TRANSITIONS, A.REASSIGNED,
@@ -172,8 +170,8 @@ def assignment_extend(*, actor, assignment: Assignment, new_due_on: datetime.dat
     if not isinstance(new_due_on, datetime.date):
         raise InvalidInput(_("请填写延期后的期限"), field="new_due_on")
     with transaction.atomic():
-        proposal = lock(Proposal, assignment.proposal_id)
-        assignment = lock(Assignment, assignment.pk)
+        assignment = lock_assignment(assignment)
+        proposal = assignment.proposal
         check_extend(actor, assignment)
         base = _current_deadline(assignment)
         cap = deadlines.extension_cap(base, assigned_on=assignment.assigned_on,

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from proposals.models import Event
+from proposals.models import Assignment, Event, Proposal
 from proposals.services.errors import (
     ActionForbidden,
     ConcurrentChange,
@@ -26,9 +26,25 @@ def lock(model: type[models.Model], pk) -> models.Model:
         raise ConcurrentChange(_("记录已被删除")) from exc
 
 
+def lock_assignment(assignment):
+    """The assignment locked with its proposal, in the order every service locks them (the
+    proposal first): two steps on one proposal never wait on each other crosswise."""
+    proposal = lock(Proposal, assignment.proposal_id)
+    assignment = lock(Assignment, assignment.pk)
+    assignment.proposal = proposal
+    return assignment
+
+
 def require(condition: bool, message) -> None:
     if not condition:
         raise ActionForbidden(message)
+
+
+def require_reason(reason, message) -> str:
+    """A step that must say why: the reason, stripped, or a 400 on ``reason`` with ``message``."""
+    if not (reason or "").strip():
+        raise InvalidInput(message, field="reason")
+    return reason.strip()
 
 
 # No proposal, assignment or reply of the tracker's kind predates this (the CPPCC's proposal

@@ -17,7 +17,15 @@ from proposals.naturalsort import natural_sort_key
 from proposals.roles import is_committee_staff
 from proposals.search import refresh_search_text
 from proposals.selectors import today
-from proposals.services.base import lock, proposal_floor, record_event, require, require_plausible_date
+from proposals.services.base import (
+    lock,
+    lock_assignment,
+    proposal_floor,
+    record_event,
+    require,
+    require_plausible_date,
+    require_reason,
+)
 from proposals.services.errors import InvalidInput, TransitionNotAllowed
 from proposals.services.proposals import assignment_deadlines, refresh_next_due
 
@@ -27,9 +35,7 @@ def check_correct(actor, obj=None) -> None:
 
 
 def _reason(reason: str) -> str:
-    if not (reason or "").strip():
-        raise InvalidInput(_("请说明更正的理由"), field="reason")
-    return reason.strip()
+    return require_reason(reason, _("请说明更正的理由"))
 
 
 def _iso(value):
@@ -91,8 +97,8 @@ def _recompute_deadlines(*, actor, assignment: Assignment, reason: str,
     check_correct(actor)
     reason = _reason(reason)
     with transaction.atomic():
-        proposal = lock(Proposal, assignment.proposal_id)
-        assignment = lock(Assignment, assignment.pk)
+        assignment = lock_assignment(assignment)
+        proposal = assignment.proposal
         _require_standing(assignment)
         if assigned_on is None:
             if not assignment.is_open:
@@ -115,10 +121,11 @@ def assignment_correct_agency(*, actor, assignment: Assignment, agency: Agency, 
     check_correct(actor)
     reason = _reason(reason)
     with transaction.atomic():
-        proposal = lock(Proposal, assignment.proposal_id)
-        assignment = lock(Assignment, assignment.pk)
+        assignment = lock_assignment(assignment)
+        proposal = assignment.proposal
         _require_standing(assignment)
-        if assignment.replied_on is not None or assignment.replies.exclude(status="draft").exists():
+        if assignment.replied_on is not None or assignment.status in (Assignment.Status.REPLIED,
+                                                                      Assignment.Status.CLOSED):
             raise TransitionNotAllowed(_("该单位已提交答复,不能更正承办单位;请改用交办异议或改办"))
         if agency.pk == assignment.agency_id:
             raise InvalidInput(_("承办单位没有变化"), field="agency")

@@ -15,7 +15,7 @@ from proposals.models import Assignment, ExtensionRequest, Proposal
 from proposals.roles import is_committee_staff
 from proposals.selectors import today
 from proposals.services.assignments import assignment_extend, check_extend, is_agency_actor
-from proposals.services.base import lock, move, record_event, require
+from proposals.services.base import lock, lock_assignment, move, record_event, require
 from proposals.services.errors import InvalidInput, TransitionNotAllowed
 from proposals.visibility import Audience
 
@@ -50,9 +50,8 @@ def _require_pending(extension_request: ExtensionRequest) -> None:
 
 def _locked(extension_request: ExtensionRequest) -> tuple[Proposal, Assignment, ExtensionRequest]:
     """Proposal, assignment, then request: the order every step of an assignment locks in."""
-    proposal = lock(Proposal, extension_request.assignment.proposal_id)
-    assignment = lock(Assignment, extension_request.assignment_id)
-    assignment.proposal = proposal
+    assignment = lock_assignment(extension_request.assignment)
+    proposal = assignment.proposal
     request = lock(ExtensionRequest, extension_request.pk)
     request.assignment = assignment
     return proposal, assignment, request
@@ -81,9 +80,8 @@ def extension_request(*, actor, assignment: Assignment, wanted_due_on: datetime.
         raise InvalidInput(_("请填写希望延期至的日期"), field="wanted_due_on")
     on = on or today()
     with transaction.atomic():
-        proposal = lock(Proposal, assignment.proposal_id)
-        assignment = lock(Assignment, assignment.pk)
-        assignment.proposal = proposal
+        assignment = lock_assignment(assignment)
+        proposal = assignment.proposal
         check_extension_request(actor, assignment)
         if assignment.due_on and wanted_due_on <= assignment.due_on:
             raise InvalidInput(_("希望延期至的日期应晚于现有期限(%(due)s)") % {"due": assignment.due_on.isoformat()},

@@ -21,7 +21,7 @@ from proposals.roles import is_committee_staff
 from proposals.search import refresh_search_text
 from proposals.selectors import today
 from proposals.services.assignments import TRANSITIONS as ASSIGNMENT_TRANSITIONS
-from proposals.services.base import lock, move, record_event, require, require_move
+from proposals.services.base import lock, lock_assignment, move, record_event, require, require_move, require_reason
 from proposals.services.errors import ConcurrentChange, InvalidInput, TransitionNotAllowed
 from proposals.services.proposals import assignment_deadlines, create_assignment, refresh_next_due
 from proposals.visibility import Audience
@@ -37,8 +37,7 @@ def _require_staff(actor) -> None:
 
 
 def _require_reason(reason: str) -> None:
-    if not (reason or "").strip():
-        raise InvalidInput(_("请填写调整理由"), field="reason")
+    require_reason(reason, _("请填写调整理由"))
 
 
 def _require_in_handling(proposal: Proposal) -> None:
@@ -106,9 +105,8 @@ def assignment_swap_with_lead(*, actor, assignment: Assignment, reason: str,
     _require_reason(reason)
     on = on or today()
     with transaction.atomic():
-        proposal = lock(Proposal, assignment.proposal_id)
-        co = lock(Assignment, assignment.pk)
-        co.proposal = proposal
+        co = lock_assignment(assignment)
+        proposal = co.proposal
         check_swap_with_lead(actor, co)
         lead = lock(Assignment, current_lead(proposal).pk)
         # The lead steps down first: a proposal has one standing lead at any moment
@@ -142,9 +140,8 @@ def assignment_add_co(*, actor, assignment: Assignment, agency: Agency, reason: 
     _require_reason(reason)
     on = on or today()
     with transaction.atomic():
-        proposal = lock(Proposal, assignment.proposal_id)
-        lead = lock(Assignment, assignment.pk)
-        lead.proposal = proposal
+        lead = lock_assignment(assignment)
+        proposal = lead.proposal
         check_add_co(actor, lead)
         added = create_assignment(actor=actor, proposal=proposal, agency=agency, role=R.CO, assigned_on=on,
                                   allow_other_region=allow_other_region, field="agency")
@@ -172,9 +169,8 @@ def assignment_drop_co(*, actor, assignment: Assignment, reason: str) -> Assignm
     _require_staff(actor)
     _require_reason(reason)
     with transaction.atomic():
-        proposal = lock(Proposal, assignment.proposal_id)
-        co = lock(Assignment, assignment.pk)
-        co.proposal = proposal
+        co = lock_assignment(assignment)
+        proposal = co.proposal
         check_drop_co(actor, co)
         before = move(co, ASSIGNMENT_TRANSITIONS, A.CANCELLED)
         refresh_search_text([proposal.pk])
