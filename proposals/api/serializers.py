@@ -14,11 +14,6 @@ from proposals.visibility import Viewer, never_readable
 RULE_FIELDS = list(Committee.RULE_FIELDS)
 
 
-def request_user(context):
-    request = context.get("request")
-    return getattr(request, "user", None)
-
-
 SCHEMA_VIEWER = Viewer(staff=True, agencies=frozenset(), proposer=None)
 
 
