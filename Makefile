@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev demo fixtures benchmarks clean
+.PHONY: run test fuzz install install-dev demo fixtures benchmarks clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+## Fuzz the API from its OpenAPI schema for every role (Schemathesis; needs PostgreSQL, see .ci/fuzz_api.py).
+fuzz: install-dev
+	$(PY) .ci/fuzz_api.py $(FUZZ_ARGS)
 
 ## Regenerate fixtures/ from the bundled corpus, in a throwaway database so that the output
 ## depends on the corpus alone (tests/replies/test_import_command.py checks it is up to date).

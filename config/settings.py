@@ -162,7 +162,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["proposals.api.permissions.ReadOrAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["proposals.api.filters.TrackerFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "proposals.api.schema.TrackerAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "proposals.api.pagination.TrackerPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "proposals.api.errors.tracker_exception_handler",
@@ -212,6 +212,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation also documents the errors the shared layers give it (proposals.api.schema).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "proposals.api.schema.document_common_errors"],
     "ENUM_NAME_OVERRIDES": {
         "ProposalStatusEnum": "proposals.models.Proposal.Status",
         "AssignmentStatusEnum": "proposals.models.Assignment.Status",

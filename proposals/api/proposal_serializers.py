@@ -143,7 +143,7 @@ def invitation_brief(invitation, on) -> dict:
 
 class ProposalDetailSerializer(ProposalListSerializer):
     proposers = SignatureSerializer(source="signatures", many=True, read_only=True, label=_("提案人"))
-    merged_into = ProposalBriefSerializer(read_only=True, label=_("并入提案"))
+    merged_into = ProposalBriefSerializer(read_only=True, allow_null=True, label=_("并入提案"))
     merged_proposals = serializers.SerializerMethodField(label=_("并入本案的提案"))
     assignments = ProposalAssignmentSerializer(many=True, read_only=True, label=_("交办"))
     supervision_logs = serializers.SerializerMethodField(label=_("督办记录"))
