@@ -193,6 +193,36 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES,
 }
 
+# Export jobs (proposals.exports, run by `manage.py run_export_jobs`): lists past a synchronous
+# export's cap (EXPORT_MAX_ROWS, proposals.api.export) are written to files under EXPORT_ROOT.
+EXPORT_ROOT = Path(env("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")))
+EXPORT_JOB_MAX_PENDING = env.int("EXPORT_JOB_MAX_PENDING", default=3)  # unfinished jobs per user or address
+EXPORT_JOB_MAX_ROWS = env.int("EXPORT_JOB_MAX_ROWS", default=2_000_000)
+EXPORT_JOB_KEEP_HOURS = env.int("EXPORT_JOB_KEEP_HOURS", default=24)  # a finished file, then deleted
+EXPORT_JOB_TIMEOUT_MINUTES = env.int("EXPORT_JOB_TIMEOUT_MINUTES", default=60)  # running longer: failed
+
+# E-mail (notifications, sent by `manage.py send_notifications`). Without EMAIL_HOST nothing leaves
+# the machine: each message is written as a file under EMAIL_FILE_PATH (default var/mail/), where a
+# person can read what would have been sent. With EMAIL_HOST set, mail goes out by SMTP.
+EMAIL_HOST = env("EMAIL_HOST", default="")
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                    else "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)  # implicit TLS, usually port 465
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds; a hung server fails one message, not the run
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="tracker@localhost")
+# Notifications (notifications.delivery): a failed message is tried again after 1, 2, 4 … times
+# NOTIFICATION_RETRY_SECONDS, at most NOTIFICATION_MAX_ATTEMPTS times, then flagged for staff.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=60)
+NOTIFICATION_DIGEST_TIME = env("NOTIFICATION_DIGEST_TIME", default="08:00")  # local time of the daily digest
+# The address of the tracker as its users reach it: the links in mails are this plus the page's path.
+NOTIFICATION_SITE_URL = env("NOTIFICATION_SITE_URL", default="http://127.0.0.1:8000")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "CPPCC proposal tracker API(政协提案办理系统接口)",
     "DESCRIPTION": (

@@ -121,7 +121,8 @@ BAD_REQUEST_SCHEMA = {
     "type": "object",
     "description": "输入有误时:键为出错的字段名(或 non_field_errors),值为原因列表;"
                    "当前状态不允许此操作时:detail 与 code(transition_not_allowed)。",
-    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"},
+                   "job": {"type": "string", "description": "export_too_large:可改用的异步导出任务接口"}},
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
 

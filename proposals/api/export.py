@@ -1,20 +1,23 @@
 """Any filtered list as a spreadsheet: ``?format=csv`` or ``?format=xlsx``, Chinese headers,
 every row that the filters select (no paging), in the list's order, up to a cap per caller
 (EXPORT_MAX_ROWS: fewer for the public than for staff; beyond it, a 400 asks for narrower
-filters). Text is made safe for a spreadsheet: characters a workbook cannot hold are dropped
-(one control character used to break every XLSX export holding the row) and a text that
-starts like a formula is kept as text (a leading apostrophe), so an exported title can never
-run as a formula in the reader's spreadsheet."""
+filters or an export job: proposals.api.export_jobs). The writers below serve both: streamed to
+the client here, written to a file by the job runner (proposals.exports). Text is made safe for
+a spreadsheet: characters a workbook cannot hold are dropped (one control character used to
+break every XLSX export holding the row) and a text that starts like a formula is kept as text
+(a leading apostrophe), so an exported title can never run as a formula in the reader's
+spreadsheet."""
 from __future__ import annotations
 
 import csv
 import datetime
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -27,6 +30,8 @@ EXPORT_FORMATS = ("csv", "xlsx")
 CHUNK = 2000
 # Rows one synchronous export may carry, by caller; settings.EXPORT_MAX_ROWS overrides.
 DEFAULT_MAX_ROWS = {"staff": 200_000, "user": 50_000, "anonymous": 10_000}
+# A worksheet holds at most 1,048,576 rows (Excel's limit): a longer export goes on to further sheets.
+SHEET_ROWS = 1_048_576
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -114,33 +119,66 @@ class _Echo:
         return value
 
 
-def csv_response(headers: list[str], rows: Iterable[list], filename: str) -> StreamingHttpResponse:
+def csv_lines(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """The CSV text, line by line: a BOM (so that Excel reads the Chinese headers as UTF-8),
+    the headers, then one line per row."""
     writer = csv.writer(_Echo())
+    yield "\ufeff"
+    yield writer.writerow(headers)
+    for row in rows:
+        yield writer.writerow([v.isoformat(sep=" ") if isinstance(v, datetime.datetime) else v for v in row])
 
-    def stream():
-        yield "\ufeff"  # a BOM, so that Excel reads the Chinese headers as UTF-8
-        yield writer.writerow(headers)
-        for row in rows:
-            yield writer.writerow([v.isoformat(sep=" ") if isinstance(v, datetime.datetime) else v for v in row])
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+def write_csv(stream, headers: list[str], rows: Iterable[list]) -> None:
+    """Write the CSV to a text file opened with ``encoding="utf-8", newline=""``."""
+    for line in csv_lines(headers, rows):
+        stream.write(line)
+
+
+def write_xlsx(target, headers: list[str], rows: Iterable[list], title: str) -> None:
+    """Write the workbook (openpyxl's write-only mode: rows go to a temporary file, not to memory)
+    to ``target``, a path or a binary file object. Past SHEET_ROWS the rows continue on a new
+    sheet with the same headers."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    title = title or "Sheet1"
+
+    def new_sheet(number: int):
+        sheet = book.create_sheet(title=title[:31] if number == 1 else f"{title[:26]} ({number})")
+        sheet.append(headers)
+        return sheet
+
+    sheet, sheets, used = new_sheet(1), 1, 1
+    for row in rows:
+        if used == SHEET_ROWS:
+            sheets += 1
+            sheet, used = new_sheet(sheets), 1
+        sheet.append(row)
+        used += 1
+    book.save(target)
+
+
+def csv_response(headers: list[str], rows: Iterable[list], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_lines(headers, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
 def xlsx_response(headers: list[str], rows: Iterable[list], filename: str, title: str) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31] or "Sheet1")
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
     buffer = io.BytesIO()
-    book.save(buffer)
+    write_xlsx(buffer, headers, rows, title)
     response = HttpResponse(buffer.getvalue(), content_type=XLSXRenderer.media_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
+
+
+def too_large_response(limit: int) -> Response:
+    """400 for an export past the caller's cap, pointing at the export jobs that go beyond it."""
+    job_url = reverse("export-job-list")
+    return Response({"detail": _("导出行数超过上限(%(limit)s 行):请缩小筛选范围后分批导出,"
+                                 "或通过 %(job)s 创建异步导出任务,完成后下载") % {"limit": limit, "job": job_url},
+                     "code": "export_too_large", "job": job_url}, status=400)
 
 
 class ExportMixin:
@@ -170,20 +208,27 @@ class ExportMixin:
         for obj in queryset.iterator(chunk_size=CHUNK):
             yield row(obj)
 
+    # The export jobs (proposals.exports) build their file through these same three methods, on a
+    # view made for the job's caller: one home for what a list exports and to whom.
+    def export_queryset(self):
+        return self.filter_queryset(self.get_queryset())
+
+    def export_columns(self) -> tuple[list[str], Callable[[object], list]]:
+        serializer_class = self.export_serializer_class or self.get_serializer_class()
+        return serializer_columns(serializer_class, self.get_serializer_context())
+
     def list(self, request, *args, **kwargs):
         fmt = getattr(request.accepted_renderer, "format", None)
         if fmt not in EXPORT_FORMATS:
             return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = self.export_queryset()
         limit = max_rows(request.user)
         # The cap is asked of the database before the download starts: a query it refuses is an
         # error in JSON, not a 200 file cut off after its headers (issue 9). The rows themselves
         # are read only as the download is (a server-side cursor on PostgreSQL).
         if queryset[limit:limit + 1].exists():
-            return Response({"detail": _("导出行数超过上限(%(limit)s 行),请缩小筛选范围后分批导出") % {"limit": limit},
-                             "code": "export_too_large"}, status=400)
-        serializer_class = self.export_serializer_class or self.get_serializer_class()
-        headers, row = serializer_columns(serializer_class, self.get_serializer_context())
+            return too_large_response(limit)
+        headers, row = self.export_columns()
         filename = f"{self.export_filename}-{timezone.localdate():%Y%m%d}"
         rows = self.export_rows(queryset, row)
         if fmt == "csv":

@@ -4,6 +4,7 @@ from django.urls import path
 
 from proposals.api.assignment_views import AssignmentViewSet, ContactViewSet, ExtensionRequestViewSet
 from proposals.api.correction_views import AssignmentCorrectionViewSet, ProposalCorrectionViewSet
+from proposals.api.export_jobs import ExportJobViewSet
 from proposals.api.proposal_views import ProposalViewSet
 from proposals.api.views import (
     AgencyViewSet,
@@ -25,6 +26,8 @@ ROUTES = [
     ("events", EventViewSet, "event"),
     ("calendar-days", CalendarDayViewSet, "calendar-day"),
     ("extension-requests", ExtensionRequestViewSet, "extension-request"),
+    # Exports past the synchronous cap of any list above or of the apps built on these.
+    ("export-jobs", ExportJobViewSet, "export-job"),
 ]
 
 

@@ -1,6 +1,7 @@
 from .assignment import Assignment, ContactLog, ExtensionRequest
 from .committees import Committee, Session
 from .events import CalendarDay, Event
+from .exports import ExportJob
 from .parties import Agency, AgencyAlias, Proposer
 from .proposal import CoSignInvitation, Proposal, ProposalProposer, SupervisionLog
 
@@ -13,6 +14,7 @@ __all__ = [
     "Committee",
     "ContactLog",
     "Event",
+    "ExportJob",
     "ExtensionRequest",
     "Proposal",
     "ProposalProposer",
