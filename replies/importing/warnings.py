@@ -37,9 +37,28 @@ CATALOGUE = [
     (r"co-handling agency '(?P<name>.*)' recorded as '(?P<qualified>.*)': its official full name is not in the "
      r"letter", _("会办单位“%(name)s”记为“%(qualified)s”:来函未写明其正式全称")),
     (r"no proposer named in the letter", _("来函未写明提案人")),
+    # The letter parser's evidence and recognition (issue 10, replies.letters).
+    (r"(?P<field>\S+) left empty for review \((?P<how>.*), confidence (?P<confidence>[\d.]+)\): '(?P<value>.*)'",
+     _("%(field)s 识别把握不足(%(how)s,置信度 %(confidence)s),留空待核对:“%(value)s”")),
+    (r"pinyin glosses removed for matching \((?P<n>\d+) characters\)", _("已去除拼音注音以便识别(%(n)s 个字符)")),
+    (r"co-handling opinion: the lead agency is not named", _("会办意见:未写明主办单位")),
     (r"file too large: (?P<size>\d+) bytes \(the limit is (?P<limit>\d+)\)",
      _("文件过大:%(size)s 字节(上限 %(limit)s 字节),不是一封答复函")),
     (r"cannot read file: (?P<reason>.*)", _("无法读取文件:%(reason)s")),
+    # Files that are not read (replies.importing.formats, pdf_text, docx_text).
+    (r"unsupported file format \((?P<what>.*)\): convert it to PDF or DOCX",
+     _("不支持的文件格式(%(what)s):请转换为 PDF 或 DOCX 后再导入")),
+    (r"scanned PDF without a text layer \((?P<pages>\d+) pages?\): run text recognition \(OCR\) first",
+     _("扫描件,无文字层(共 %(pages)s 页):请先做文字识别(OCR)")),
+    (r"PDF text cannot be decoded: (?P<bad>\d+) of (?P<total>\d+) characters have no Unicode value in their font; "
+     r"run text recognition \(OCR\) first",
+     _("PDF 的文字无法解码(%(total)s 个字符中有 %(bad)s 个在字体中没有 Unicode 编码):请先做文字识别(OCR)")),
+    (r"encrypted PDF: it cannot be read without its password", _("PDF 文件已加密,没有密码无法读取")),
+    (r"PDF too long: more than (?P<limit>\d+) pages", _("PDF 页数过多:超过 %(limit)s 页")),
+    (r"unreadable PDF: (?P<detail>.*)", _("无法读取 PDF 文件:%(detail)s")),
+    (r"DOCX without text, only images \(a scan\?\): run text recognition \(OCR\) first",
+     _("DOCX 文件中没有文字,只有图片(扫描件?):请先做文字识别(OCR)")),
+    (r"unreadable DOCX: (?P<detail>.*)", _("无法读取 DOCX 文件:%(detail)s")),
     (r"no date in the letter: assignment date set to the import date", _("来函没有日期:交办日期记为导入日期")),
     (r"co-handling agencies differ from the letter \(recorded: (?P<recorded>.*); letter: (?P<letter>.*)\): "
      r"left as recorded", _("会办单位与来函不一致(已录入:%(recorded)s;来函:%(letter)s),保留已录入的")),

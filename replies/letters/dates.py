@@ -66,7 +66,8 @@ def reading_from_match(m: re.Match, reference: dt.date | None = None) -> DateRea
         start = m.start("cy")
         end = m.end("cd") + 1  # the closing 日
         printed = m.string[start:end]
-        y, mo, d = cn_to_int(gd["cy"]), cn_to_int(gd["cm"]), cn_to_int(gd["cd"])
+        # '二00七年': the zero of a Chinese-numeral year is sometimes typed as a digit.
+        y, mo, d = cn_to_int(gd["cy"].replace("0", "〇")), cn_to_int(gd["cm"]), cn_to_int(gd["cd"])
         value = _make(y, mo, d) if None not in (y, mo, d) else None
         warnings = () if value else (f"invalid date '{printed}'",)
         return DateReading(value, start, end, printed, warnings)

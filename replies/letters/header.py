@@ -22,7 +22,9 @@ LABELS: dict[str, tuple[str, ...]] = {
     "published": ("发布时间", "发布日期", "发表时间", "发文日期", "公开日期", "公布日期"),
     "written": ("成文日期", "成文时间", "印发日期"),
     "generated": ("生成日期", "更新时间", "更新日期"),
-    "source": ("发布机构", "发文机关", "发布单位", "发文单位", "信息来源", "来源单位", "来源"),
+    "source": ("发布机构", "发文机关", "发布单位", "发文单位", "发文机构"),
+    # A page's source line names whoever it was copied from ('来源:农业农村部网站'), not the writer.
+    "origin": ("信息来源", "来源单位", "来源"),
     "lead": ("主办单位", "承办单位", "办理单位", "答复单位"),
     # Portals that list proposals print the reference as fields.
     "proposal_number": ("提案编号", "提案号", "案号"),
@@ -49,9 +51,11 @@ def _spaced(label: str) -> str:
 LABEL_RE = re.compile(
     r"(?:^|(?<=[\s\[【|]))[\[【]?[ \t]*(?P<label>"
     + "|".join(_spaced(lb) for lb in _ALL_LABELS)
-    + r")[ \t]*(?:[\]】][ \t]*:?|:)",
+    + r")[ \t]*(?:[\]】][ \t]*:?|:|\|(?=[ \t]*[^\s|])|[ \t]{2,}(?=\S))",
     re.M,
 )
+# Table rows copied from pages separate label and value with '|' cells or runs of spaces:
+# '| 发布机构 | 龙陵县林业和草原局 |', '公开日期  2018-12-14  发布机构  罗庄区综合行政执法局'.
 # Labels cut down to their last character by a lossy page copy ('号:', '称:').
 TRUNCATED_LABEL_RE = re.compile(r"^[ \t]*(?P<label>号|称)[ \t]*:", re.M)
 _VALUE_TRIM = " \t[]【】|"
@@ -60,6 +64,10 @@ DOCNUM_RE = re.compile(
     r"(?P<prefix>[\u4e00-\u9fff]{1,15}?)[ \t]*[〔\[【(（［{][ \t]*(?P<year>(?:19|20)\d{2})[ \t]*"
     r"[〕\]】)）］}][ \t]*第?[ \t]*(?P<no>\d{1,6})[ \t]*号"
 )
+
+
+# What may follow a document number on its own header line: a classification mark and the signer.
+DOC_LINE_TAIL_RE = re.compile(r"[ \t]*(?:[【\[(]?[ \t]*[ABCD]\d?[ \t]*类?[ \t]*[】\])]?)?[ \t]*(?:签发人[ \t]*:.*)?")
 
 
 def _trimmed(text: str, start: int, end: int) -> Found:
@@ -90,6 +98,10 @@ def scan_header(text: str, start: int, end: int) -> tuple[dict[str, list[Found]]
             label_lines.add(pos)
         for i, (m, key) in enumerate(matches):
             value_end = matches[i + 1][0].start() if i + 1 < len(matches) else line_end
+            cell_end = text.find("|", m.end(), value_end)
+            if cell_end > m.end() and text[m.end():cell_end].strip():
+                value_end = cell_end      # a table cell ends at the next '|'
+
             found = _trimmed(text, m.end(), value_end)
             if found.value:
                 fields.setdefault(key, []).append(found)
@@ -108,11 +120,15 @@ def doc_number_from(found: Found) -> Found | None:
 
 # --- classification and disclosure ------------------------------------------------
 
-_CLASS_LABELS = r"办理结果|分类标识|答复类别|办理类别|答复类型|提案类别|办理类型|答复分类|类别标识|结果类别"
+_CLASS_LABELS = (r"办理结果|分类标识|答复类别|办理类别|答复类型|提案类别|办理类型|答复分类|类别标识|结果类别|"
+                 r"类[ \t]?别")
 CLASS_RE = re.compile(
-    rf"(?:{_CLASS_LABELS})[ \t]*:?[ \t]*[【\[(]?[ \t]*(?P<v>[ABCD])(?![A-Za-z])[ \t]*类?"
+    rf"(?:{_CLASS_LABELS})[ \t]*:?[ \t]*[【\[(]?[ \t]*(?P<v>[ABCD])(?![A-Za-z])\d?[ \t]*类?"
 )
-CLASS_LINE_RE = re.compile(r"[ \t]*[【\[(]?[ \t]*(?P<v>[ABCD])[ \t]*类?[ \t]*[】\])]?[ \t]*")
+# A mark alone on a header line: '(C)', '【A】', 'B类', 'B1类', or the bare letter printed top right.
+CLASS_LINE_RE = re.compile(r"[ \t]*[【\[(]?[ \t]*(?P<v>[ABCD])\d?[ \t]*类?[ \t]*[】\])]?[ \t]*")
+# A mark run together with the document number: '…〔2023〕13号B1类', '华建复〔2017〕5号(B类)'.
+CLASS_AFTER_DOC_RE = re.compile(r"〕[ \t]*第?[ \t]*\d{1,6}[ \t]*号[ \t]*[【\[(]?[ \t]*(?P<v>[ABCD])\d?[ \t]*类")
 
 _DISCLOSE_LABELS = r"是否同意公开|是否公开|公开类型|公开方式|公开属性|公开形式|公开选项|公开范围"
 DISCLOSURE_RE = re.compile(
@@ -132,6 +148,10 @@ def find_classification(text: str, regions: list[tuple[int, int]]) -> Found | No
         m = CLASS_RE.search(text, start, end)
         if m:
             return Found(m.group("v"), m.start("v"), m.end("v"))
+    for start, end in regions[:1]:
+        m = CLASS_AFTER_DOC_RE.search(text, start, end)
+        if m:
+            return Found(m.group("v"), m.start("v"), m.end("v"))
     # A lone '(C)' line in the header block.
     for start, end in regions[:1]:
         pos = start
@@ -139,7 +159,7 @@ def find_classification(text: str, regions: list[tuple[int, int]]) -> Found | No
             line_end = text.find("\n", pos, end)
             line_end = end if line_end == -1 else line_end
             m = CLASS_LINE_RE.fullmatch(text, pos, line_end)
-            if m and ("(" in m.group() or "【" in m.group() or "[" in m.group() or "类" in m.group()):
+            if m:
                 return Found(m.group("v"), m.start("v"), m.end("v"))
             pos = line_end + 1
     return None

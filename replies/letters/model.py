@@ -18,6 +18,10 @@ class Span(NamedTuple):
 class ParsedLetter:
     kind: str                               # "reply" | "other"
     reason: str | None = None               # why "other"; None for replies
+    # "reply" (a lead or separately-assigned agency answers the proposers), "opinion" (a
+    # co-handling agency's 会办意见: kind stays "other", the importer keeps it for reference)
+    # or "other".
+    letter_type: str = "other"
     title: str | None = None
     committee: str | None = None
     session: str | None = None
@@ -49,6 +53,9 @@ class ParsedLetter:
     warnings: list[str] = field(default_factory=list)
     source_text: str = ""
     spans: dict[str, Union[Span, list[Span]]] = field(default_factory=dict)
+    # How each extracted field was found: {"how": pattern name, "span": [start, end] or None,
+    # "confidence": 0..1}. Fields read below REVIEW_THRESHOLD are left empty (and warned about).
+    evidence: dict[str, dict] = field(default_factory=dict)
 
 
 
@@ -95,20 +102,39 @@ class Lines:
         return lo
 
 
+# A field read with less confidence than this is not filled: the document is flagged for review.
+REVIEW_THRESHOLD = 0.5
+_EMPTY = {"proposers": [], "proposer_kinds": [], "co_agencies": []}
+
+
 class Builder:
     def __init__(self, source: str):
         self.values: dict = {"source_text": source}
         self.spans: dict[str, Union[Span, list[Span]]] = {}
         self.warnings: list[str] = []
+        self.evidence: dict[str, dict] = {}
 
-    def set(self, name: str, value, start: int | None = None, end: int | None = None):
+    def set(self, name: str, value, start: int | None = None, end: int | None = None, *,
+            how: str | None = None, confidence: float = 1.0):
+        """Record a field; ``how`` names the pattern that found it (kept as evidence)."""
         self.values[name] = value
         if start is not None and end is not None and end > start:
             self.spans[name] = Span(start, end)
+        if how is not None:
+            span = [start, end] if start is not None and end is not None and end > start else None
+            self.evidence[name] = {"how": how, "span": span, "confidence": round(confidence, 2)}
 
     def warn(self, message: str):
         if message not in self.warnings:
             self.warnings.append(message)
 
     def build(self) -> ParsedLetter:
-        return ParsedLetter(warnings=self.warnings, spans=self.spans, **self.values)
+        for name, ev in self.evidence.items():
+            value = self.values.get(name)
+            if ev["confidence"] >= REVIEW_THRESHOLD or value in (None, "", []):
+                continue
+            shown = value.isoformat() if hasattr(value, "isoformat") else value
+            self.warn(f"{name} left empty for review ({ev['how']}, confidence {ev['confidence']:.2f}): '{shown}'")
+            self.values[name] = _EMPTY.get(name)
+            self.spans.pop(name, None)
+        return ParsedLetter(warnings=self.warnings, spans=self.spans, evidence=self.evidence, **self.values)

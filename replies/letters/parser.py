@@ -6,23 +6,30 @@ same length as the original, so every span it reports indexes the original text.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from . import patterns as P
 from .dates import DATE_LINE_RE, find_date, reading_from_match
-from .entities import is_agency, parse_salutation
-from .fields import read_agencies, read_body, read_co_agencies, read_proposal, check_dates
+from .entities import is_agency
+from .fields import check_dates, read_agencies, read_body, read_co_agencies, read_opinion_roles
+from .glosses import map_span, strip_glosses
 from .header import (
-    DOCNUM_RE, Found, doc_number_from, find_cc, find_classification, find_contact,
+    DOC_LINE_TAIL_RE, DOCNUM_RE, Found, doc_number_from, find_cc, find_classification, find_contact,
     find_disclosure, scan_header,
 )
 from .model import Builder as _Builder, Lines as _Lines, ParsedLetter, Span
 from .normalize import normalize_with_count
+from .proposal import read_proposal
+from .recognition import OPINION, OTHER, PEOPLES_CONGRESS_REASON, REPLY, classify, other_title_found
+from .structure import find_reply_title, find_salutation, first_paragraph
 
 __all__ = ["parse_letter", "ParsedLetter", "Span"]
 
 _HEADER_WINDOW = 3000        # characters searched for a header block when nothing else bounds it
+_OPINION_REASON = "co-handling opinion (会办意见) from a co-handling agency: kept for reference, not a reply"
 _SIGNATURE_LOOKBACK = 40     # lines searched backwards for the signature date
+_AMBIGUOUS_DATE_CONFIDENCE = 0.4
 
 
 def parse_letter(text: str) -> ParsedLetter:
@@ -30,15 +37,34 @@ def parse_letter(text: str) -> ParsedLetter:
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     try:
-        return _parse(text)
+        clean, index = strip_glosses(text)
+        if index is None:
+            return _parse(text)
+        return _map_back(_parse(clean), text, index)
     except Exception as exc:  # the importer must survive any page; the warning says why
         return ParsedLetter(kind="other", reason="could not be parsed", source_text=text,
                             body=text.strip(), warnings=[f"parser error: {exc!r}"])
 
 
+def _map_back(parsed: ParsedLetter, text: str, index: list[int]) -> ParsedLetter:
+    """A letter read without its pinyin glosses, with spans and evidence on the original page."""
+    spans = {}
+    for name, span in parsed.spans.items():
+        if isinstance(span, list):
+            spans[name] = [Span(*map_span(index, *s)) for s in span]
+        else:
+            spans[name] = Span(*map_span(index, *span))
+    evidence = {name: dict(ev, span=list(map_span(index, *ev["span"])) if ev.get("span") else None)
+                for name, ev in parsed.evidence.items()}
+    removed = len(text) - (len(index) - 1)
+    warnings = [f"pinyin glosses removed for matching ({removed} characters)", *parsed.warnings]
+    return dataclasses.replace(parsed, source_text=text, spans=spans, evidence=evidence, warnings=warnings)
+
+
 def _parse(source: str) -> ParsedLetter:
     norm, converted = normalize_with_count(source)
     lines = _Lines(norm)
+    norm = _mask_nav_links(norm, lines)
     b = _Builder(source)
 
     if converted:
@@ -49,11 +75,11 @@ def _parse(source: str) -> ParsedLetter:
     if lost:
         b.warn(f"characters lost in conversion ('?'): {lost}")
 
-    title_idx, title_agency, title = _find_reply_title(lines)
-    para_idx = _first_paragraph(lines)
+    title_idx, title_agency, title = find_reply_title(lines)
+    para_idx = first_paragraph(lines)
     header_end = lines.bounds[para_idx][0] if para_idx is not None else min(len(norm), _HEADER_WINDOW)
     header, label_lines = scan_header(norm, 0, header_end)
-    sal_idx, salutation = _find_salutation(lines, title_idx, para_idx, label_lines)
+    sal_idx, salutation = find_salutation(lines, title_idx, para_idx, label_lines)
     if sal_idx is not None and lines.bounds[sal_idx][0] < header_end:
         # The letter's own metadata precedes the salutation; numbers after it are citations.
         header_end = lines.bounds[sal_idx][0]
@@ -61,11 +87,15 @@ def _parse(source: str) -> ParsedLetter:
 
     _read_header(b, norm, lines, header, label_lines, header_end)
 
-    is_reply, reason = _classify(norm, lines, title_idx, sal_idx)
-    if not is_reply and ("proposal_number" in header or "proposal_title" in header):
-        is_reply, reason = True, ""
-    b.set("kind", "reply" if is_reply else "other")
-    b.set("reason", None if is_reply else reason)
+    letter_type, reason = classify(norm, lines, title_idx, sal_idx, salutation)
+    if letter_type == OTHER and reason != PEOPLES_CONGRESS_REASON and (
+            "proposal_number" in header or "proposal_title" in header):
+        letter_type, reason = REPLY, ""
+    # Opinions are read like replies; the importer keeps them as reference documents.
+    is_reply = letter_type in (REPLY, OPINION)
+    b.set("letter_type", letter_type)
+    b.set("kind", "reply" if letter_type == REPLY else "other")
+    b.set("reason", _OPINION_REASON if letter_type == OPINION else (reason or None))
 
     if title is not None:
         b.set("title", title.value, title.start, title.end)
@@ -78,7 +108,8 @@ def _parse(source: str) -> ParsedLetter:
         for found in header.get("replied", []):
             reading = find_date(found.value)
             if reading and reading.value:
-                b.set("signed_on", reading.value, found.start + reading.start, found.start + reading.end)
+                b.set("signed_on", reading.value, found.start + reading.start, found.start + reading.end,
+                      how="header:replied")
                 break
     end_idx = _letter_end(lines, sig, letter_start, is_reply)
 
@@ -88,9 +119,12 @@ def _parse(source: str) -> ParsedLetter:
     _read_tail(b, norm, header_end, tail_start, tail_end)
 
     agencies = read_agencies(b, norm, lines, header, title_agency, sig, is_reply)
+    if letter_type == OPINION:
+        agencies = read_opinion_roles(b, norm, salutation, lines.bounds[letter_start][0], tail_end)
     if is_reply:
-        read_proposal(b, norm, lines, title, salutation, agencies, header)
-        read_co_agencies(b, norm, header, lines.bounds[letter_start][0], tail_end)
+        read_proposal(b, norm, lines, title, salutation, agencies, header, tail_end)
+        if letter_type == REPLY:
+            read_co_agencies(b, norm, header, lines.bounds[letter_start][0], tail_end)
     if salutation is not None:
         b.set("salutation", salutation.value, salutation.start, salutation.end)
 
@@ -102,68 +136,22 @@ def _parse(source: str) -> ParsedLetter:
 
 # --- structure ---------------------------------------------------------------------
 
-def _find_reply_title(lines: _Lines) -> tuple[int | None, Found | None, Found | None]:
-    """The title line ('XX关于市政协…第55号提案的答复'), also when wrapped onto two lines."""
-    for i in range(min(len(lines), 80)):
-        if lines.furniture[i]:
-            continue
-        line = lines.text(i)
-        if not 4 <= len(line) <= 160 or line.endswith(("。", ":")) or "收悉" in line or "如下" in line:
-            continue
-        if line.startswith(("名称", "标题", "称:", "称 ")):
-            continue
-        start, end = lines.stripped_span(i)
-        title = line
-        if not P.REPLY_TITLE_RE.search(line):
-            nxt = i + 1
-            if nxt >= len(lines) or len(line) > 60 or "关于" not in line:
-                continue
-            tail = lines.text(nxt)
-            if not tail or len(tail) > 60 or tail.endswith(("。", ":")) or not P.REPLY_TITLE_RE.search(line + tail):
-                continue
-            title, end = line + tail, lines.stripped_span(nxt)[1]
-        cut = title.find("关于")
-        if cut < 0:
-            cut = title.find("对")
-        agency = title[:cut].strip() if cut > 0 else ""
-        found = Found(agency, start, start + len(agency)) if is_agency(agency) else None
-        return i, found, Found(title, start, end)
-    return None, None, None
-
-
-def _first_paragraph(lines: _Lines) -> int | None:
-    for i in range(len(lines)):
-        line = lines.text(i)
-        if lines.furniture[i]:
-            continue
-        if (len(line) >= 60 and "。" in line) or len(line) >= 150:
-            return i
-    return None
-
-
-_INLINE_SALUTATION_RE = re.compile(r"委员|同志|代表|尊敬|民革|民盟|民建|民进|农工|致公|九三学社|台盟|工商联|委员会|界别")
-
-
-def _find_salutation(lines: _Lines, title_idx, para_idx, label_lines) -> tuple[int | None, Found | None]:
-    """'陈丽琴委员:' on its own line, or at the start of the first paragraph."""
-    start = title_idx + 1 if title_idx is not None else 0
-    stop = min(len(lines), (para_idx + 1) if para_idx is not None else start + 40, start + 40)
-    for i in range(start, stop):
-        line = lines.text(i)
-        if not line or lines.furniture[i] or lines.bounds[i][0] in label_lines:
-            continue
-        colon = line.find(":")
-        if colon < 0 or colon > 60:
-            continue
-        head = line[:colon + 1]
-        parsed = parse_salutation(head, 0)
-        if parsed and colon < len(line) - 1 and not _INLINE_SALUTATION_RE.search(head):
-            # Text runs on after the colon: only trust an explicit addressee ('…委员:').
-            parsed = None
-        if parsed is not None or head.lstrip("尊敬的").startswith(("贵", "各位")):
-            s, _ = lines.stripped_span(i)
-            return i, Found(head, s, s + len(head))
-    return None, None
+def _mask_nav_links(norm: str, lines: _Lines) -> str:
+    """Blank '上一条:…' / '下一篇:…' lines (same length): they name other letters."""
+    pieces, pos = [], 0
+    for m in P.NAV_LINK_RE.finditer(norm):
+        i = lines.index_at(m.start())
+        s, e = lines.bounds[i]
+        pieces.append(norm[pos:s])
+        pieces.append(" " * (e - s))
+        pos = e
+        lines.furniture[i] = True
+    if not pieces:
+        return norm
+    pieces.append(norm[pos:])
+    masked = "".join(pieces)
+    lines.norm = masked
+    return masked
 
 
 def _read_header(b: _Builder, norm, lines: _Lines, header, label_lines, header_end):
@@ -172,13 +160,14 @@ def _read_header(b: _Builder, norm, lines: _Lines, header, label_lines, header_e
         for found in header.get(key, []):
             doc = doc or doc_number_from(found)
     if doc is None:
+        # A number on a line of its own, possibly followed by the signer ('舞建提字〔2021〕19号 签发人:付建喜').
         for i in range(lines.index_at(max(header_end - 1, 0)) + 1):
-            if lines.furniture[i] or lines.bounds[i][0] in label_lines:
+            if lines.furniture[i]:
                 continue
             s, e = lines.stripped_span(i)
-            m = DOCNUM_RE.fullmatch(norm, s, e)
-            if m:
-                doc = doc_number_from(Found(m.group(), s, e))
+            m = DOCNUM_RE.match(norm, s, e)
+            if m and DOC_LINE_TAIL_RE.fullmatch(norm, m.end(), e):
+                doc = doc_number_from(Found(m.group(), s, m.end()))
                 break
     if doc:
         b.set("doc_number", doc.value, doc.start, doc.end)
@@ -204,53 +193,8 @@ def _read_header(b: _Builder, norm, lines: _Lines, header, label_lines, header_e
                 break
 
 
-def _classify(norm: str, lines: _Lines, title_idx, sal_idx) -> tuple[bool, str]:
-    if title_idx is not None:
-        title = lines.text(title_idx)
-        if "人大" in title and "政协" not in title and "提案" not in title:
-            return False, "reply to a people's congress suggestion (人大代表建议), not a proposal"
-        return True, ""
-    head = norm[:6000]
-    has_ref = P.PROPOSAL_REF_RE.search(norm) is not None
-    proposed = P.PROPOSED_RE.search(norm) or P.PROPOSED_PLAIN_RE.search(norm)
-    phrasing = P.REPLY_PHRASE_RE.search(norm) is not None
-    title = _other_title_text(norm, lines) or ""
-    summary_like = any(w in title for w in ("总结", "报告")) or "工作总结" in head[:500]
-    if not summary_like and ((has_ref and (phrasing or sal_idx is not None))
-                             or (proposed and phrasing and "提案" in norm)):
-        return True, ""
-    if "总结" in title or "工作总结" in head[:500]:
-        return False, "work summary (工作总结)"
-    if P.NOTICE_RE.search(head) and P.NOTICE_ACTION_RE.search(head):
-        return False, "policy document (印发 notice)"
-    if title.endswith("报告"):
-        return False, "report (报告)"
-    if title.endswith("通知"):
-        return False, "notice (通知)"
-    return False, "no proposal reference (第N号提案) and no reply phrasing"
-
-
-def _other_title_text(norm: str, lines: _Lines) -> str | None:
-    found = _other_title_found(norm, lines)
-    return found.value if found else None
-
-
-def _other_title_found(norm: str, lines: _Lines) -> Found | None:
-    m = P.ISSUED_TITLE_RE.search(norm, 0, min(len(norm), _HEADER_WINDOW))
-    if m:
-        return Found(m.group("t").strip(), m.start("t"), m.end("t"))
-    for i in range(min(len(lines), 30)):
-        if lines.furniture[i]:
-            continue
-        s, e = lines.stripped_span(i)
-        m = P.OTHER_TITLE_RE.match(norm, s, e)
-        if m:
-            return Found(m.group().strip(), m.start(), m.end())
-    return None
-
-
 def _other_title(b: _Builder, norm: str, lines: _Lines):
-    found = _other_title_found(norm, lines)
+    found = other_title_found(norm, lines)
     if found:
         b.set("title", found.value, found.start, found.end)
 
@@ -282,14 +226,17 @@ def _find_signature(b: _Builder, norm, lines: _Lines, letter_start: int, is_repl
     if not hits:
         return None
     idx, m = hits[0]
-    reading = reading_from_match(m, b.values.get("published_on"))
+    reference = b.values.get("published_on")
+    reading = reading_from_match(m, reference)
     for w in reading.warnings:
         b.warn(w)
     name = "signed_on" if is_reply else "document_date"
     if reading.value:
-        b.set(name, reading.value, reading.start, reading.end)
+        b.set(name, reading.value, reading.start, reading.end, how="signature date",
+              confidence=_date_confidence(reading, reference))
         if is_reply:
-            b.set("document_date", reading.value)
+            b.set("document_date", reading.value, how="signature date",
+                  confidence=_date_confidence(reading, reference))
 
     bodies: list[Found] = []
     if m.group("agency"):
@@ -309,6 +256,16 @@ def _find_signature(b: _Builder, norm, lines: _Lines, letter_start: int, is_repl
             break
         j -= 1
     return {"idx": idx, "agencies": bodies, "agency_line": agency_line}
+
+
+def _date_confidence(reading, reference) -> float:
+    """Run-together digits ('2020114') may read two ways: with no publication date to choose
+    by, the choice is a guess and the date is left for a person."""
+    if not any("run-together" in w for w in reading.warnings):
+        return 1.0
+    if any("ambiguous" in w for w in reading.warnings):
+        return _AMBIGUOUS_DATE_CONFIDENCE if reference is None else 0.6
+    return 0.9
 
 
 def _agency_pieces(norm: str, start: int, end: int) -> list[Found]:

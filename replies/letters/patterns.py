@@ -16,24 +16,43 @@ SESSION_SHORT_RE = re.compile(
     rf"第?(?P<sess>[{CN_NUM}\d]{{1,3}})[ \t]*次(?:全体)?会议"
 )
 # '政协曲靖市第六届委员会第三次会议', '中国人民政治协商会议云南省第十二届委员会第五次会议'
+# ... and without 委员会: '政协隆阳区五届四次会议', '政协马关县第九届一次会议'.
 SESSION_LONG_RE = re.compile(
     rf"(?:中国人民政治协商会议|政协)(?P<place>[{HAN}]{{1,12}}?(?:自治区|省|市|州|县|区|旗|盟)|全国)"
-    rf"[ \t]*第?(?P<term>[{CN_NUM}\d]{{1,4}})[ \t]*届(?:全国)?委员会[ \t]*"
+    rf"[ \t]*第?(?P<term>[{CN_NUM}\d]{{1,4}})[ \t]*届(?:(?:全国)?委员会)?[ \t]*"
     rf"第?(?P<sess>[{CN_NUM}\d]{{1,3}})[ \t]*次(?:全体)?会议"
 )
+# The ordinal first: '政协第十一届花都区委员会第三次会议' (政协第十四届全国委员会 is SESSION_SHORT_RE's).
+SESSION_ORDINAL_RE = re.compile(
+    rf"(?:中国人民政治协商会议|政协)[ \t]*第?(?P<term>[{CN_NUM}\d]{{1,4}})[ \t]*届[ \t]*"
+    rf"(?P<place>[{HAN}]{{1,12}}?(?:自治区|省|市|州|县|区|旗|盟))委员会[ \t]*"
+    rf"第?(?P<sess>[{CN_NUM}\d]{{1,3}})[ \t]*次(?:全体)?会议"
+)
+# The term before 政协: '市十三届政协三次会议'.
+SESSION_TERM_FIRST_RE = re.compile(
+    rf"(?P<level>自治区|省|市|州|县|区|旗|盟)[ \t]*第?(?P<term>[{CN_NUM}\d]{{1,4}})[ \t]*届[ \t]*政协[ \t]*"
+    rf"第?(?P<sess>[{CN_NUM}\d]{{1,3}})[ \t]*次(?:全体)?会议"
+)
+# The place lost (mirrors replace it): '政协……第十四届委员会第二次会议' gives the session only.
+SESSION_PLACELESS_RE = re.compile(
+    rf"政协[^\n。]{{0,60}}?第(?P<term>[{CN_NUM}\d]{{1,4}})[ \t]*届[ \t]*委员会[ \t]*"
+    rf"第(?P<sess>[{CN_NUM}\d]{{1,3}})[ \t]*次(?:全体)?会议"
+)
+# Titles wrap after the session ('对市政协十届五次会议' / '第110号提案的答复'): a line break may come first.
 NUMBER_AFTER_SESSION_RE = re.compile(
-    rf"[ \t]*(?:提案)?(?:第|编号)?[ \t]*(?P<num>{NUM})[ \t]*号"
+    rf"\s{{0,6}}(?:提案)?(?:第|编号)?[ \t]*(?P<num>{NUM})[ \t]*号"
 )
 PROPOSAL_REF_RE = re.compile(
     rf"第[ \t]*(?P<n1>{NUM})[ \t]*号[ \t]*(?:提案|建议|议案)"
     rf"|提案(?:第|编号[ \t]*:?)[ \t]*(?P<n2>{NUM})[ \t]*号"
     rf"|(?<![0-9A-Za-z.])(?P<n3>{NUM})[ \t]*号[ \t]*提案"
+    rf"|提案[ \t]*\((?P<n4>{NUM})\)[ \t]*号"       # '提案(70)号'
 )
 PAREN_NUMBER_RE = re.compile(rf"第[ \t]*(?P<num>{NUM})[ \t]*号")
 
 # '你提出的《关于…的提案》(第55号)', '你们提出的“关于…”的提案'
 PROPOSED_RE = re.compile(
-    r"(?:你|您|贵|委员|同志|代表)[们会单位党派委组织]{0,2}[ \t]*(?:在[^\n。]{0,40}?)?"
+    r"(?:你|您|贵|委员|同志|代表)[们会单位党派委组织]{0,2}[ \t]*(?:[在于][^\n。]{0,40}?)?"
     r"(?:领衔|联名)?(?:提出|所提|提交|提)的?[^\n。《“\"「]{0,40}?"
     r"(?:《(?P<t>[^》\n]{2,150})》|[“\"「](?P<t2>[^”\"」\n]{2,150})[”\"」])"
     r"(?:[ \t]*\((?P<paren>[^()\n]{1,60})\))?"
@@ -41,6 +60,14 @@ PROPOSED_RE = re.compile(
 PROPOSED_PLAIN_RE = re.compile(
     r"(?:你|您|贵)[们会]?(?:领衔|联名)?(?:提出|所提)的[ \t]*(?P<t>关于[^\n。,《》]{2,80}?的(?:提案|建议))"
     r"(?:[ \t]*\((?P<paren>[^()\n]{1,60})\))?"
+)
+# A proposal title in 《》 anywhere in the letter: '集体提案《关于…的提案》收悉', '第0479号《关于…的提案》由我委…'.
+QUOTED_PROPOSAL_TITLE_RE = re.compile(r"《(?P<t>关于[^》\n]{2,150}?(?:提案|建议|议案))》")
+# '关于“加大河道治理投入”的提案': the quotes are inside the title.
+INNER_QUOTED_TAIL_RE = re.compile(r"[”\"」][ \t]*(?P<tail>的(?:提案|建议))")
+# A party or people's organisation named as the proposer: '九三学社提出的', '民进楚雄州委提出的'.
+COLLECTIVE_PROPOSED_RE = re.compile(
+    rf"(?P<org>(?:民革|民盟|民建|民进|农工党|致公党|九三学社|台盟|工商联)[{HAN}]{{0,12}}?)(?:提出|所提)的"
 )
 REPLY_PHRASE_RE = re.compile(
     r"现(?:将[^\n。]{0,20}?)?答复如下|答复如下|函复如下|现答复|此复|特此函告|特此答复|特此函复|"
@@ -76,6 +103,38 @@ FURNITURE_RE = re.compile(
     r"^(?:上一篇|下一篇)[ \t]*:|^(?:个人认证|优秀文档|获得点赞)|^中国政府网|网站地图|版权所有|ICP备|"
     r"网站标识码|公网安备|^相关(?:链接|文章|阅读|稿件)[ \t]*:?$"
 )
+
+# Links to the previous/next page name other letters' sessions and numbers: never the letter's own.
+NAV_LINK_RE = re.compile(r"^[ \t]*(?:上一条|下一条|上一篇|下一篇|上篇|下篇|前一篇|后一篇)[ \t]*[::]", re.M)
+
+# People's congress suggestions (人大代表建议) are answered in the same form, but are not proposals.
+PEOPLES_CONGRESS_RE = re.compile(r"人大|人民代表大会")
+CPPCC_RE = re.compile(r"政协|政治协商")
+# Co-handling opinions (会办意见), written to the lead agency or, for a co-handler's part, to the proposer.
+# A lead's reply may mention its co-handlers' opinions ('各会办单位…提出会办意见'): only the
+# letter's own kind counts ('…提案的协办意见' as its title, '提出如下会办意见', '供你单位…参考').
+OPINION_RE = re.compile(
+    r"(?:提案|建议)的?(?:会办|协办)意见|如下(?:会办|协办)意见|(?:会办|协办)意见如下|"
+    r"供你(?:单位|局|委|厅|办)[^\n。]{0,12}?参考|"
+    r"我(?:局|委|办|厅|单位|部门|中心)[^\n。]{0,6}?(?:为|作为|系|是)(?:本提案的)?(?:会办|协办)单位"
+)
+LEAD_NAMED_RE = re.compile(
+    rf"由(?P<lead>[{HAN}()]{{2,40}}?)主办[,、。;]?[ \t]*(?:我|本)(?:局|委|办|厅|单位|部门|中心)(?:负责)?(?:会办|协办)"
+)
+
+# Placeholders of a template (范文, 格式): each slot a letter fills in. One masked slot is a
+# redaction ('****委员:' on a published letter); several make a template, not a letter.
+_PH = r"(?:[Xx×*＊][ \t]?){2,}"
+PLACEHOLDER_SLOT_RES = (
+    re.compile(rf"{_PH}(?:委员|同志|代表)"),                               # the proposer
+    re.compile(rf"{_PH}(?:局|委(?!员)|厅|办|政府|单位)"),                   # the agency
+    re.compile(rf"第[ \t]*{_PH}号"),                                        # the number
+    re.compile(r"(?:[Xx×][ \t]?){1,2}届(?:[Xx×][ \t]?){1,2}次"),           # the session
+    re.compile(r"(?:20|19)?[Xx×]{2}年|[Xx×]{1,2}月[Xx×]{1,2}日"),           # the date
+    re.compile(rf"关于{_PH}的(?:提案|建议)"),                                # the title
+)
+TEMPLATE_MIN_SLOTS = 2
+PLACEHOLDER_HINT_RE = re.compile(r"[Xx×*＊][ \t]?[Xx×*＊]|[Xx×]届|[Xx×]月")   # cheap test before the slots
 
 LOST_CHAR_RE = re.compile(rf"(?<=[{HAN}])\?+|\?+(?=[{HAN}])|\ufffd")
 DOC_LINE_TAIL_RE = re.compile(r"联系|电话|抄送|此件|附件|印发|^\(|^【")

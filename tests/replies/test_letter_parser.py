@@ -327,7 +327,6 @@ def test_salutation_variants(salutation, names, kinds, more):
 @pytest.mark.parametrize("printed,expected,warned", [
     ("2020414", dt.date(2020, 4, 14), "run-together digits '2020414'"),
     ("20211026", dt.date(2021, 10, 26), "run-together digits '20211026'"),
-    ("2020114", dt.date(2020, 1, 14), "ambiguous"),
     ("二〇二四年十月二十日", dt.date(2024, 10, 20), None),
     ("二〇二〇年四月十四日", dt.date(2020, 4, 14), None),
     ("2020.4.14", dt.date(2020, 4, 14), None),
@@ -345,6 +344,15 @@ def test_signature_dates(printed, expected, warned):
         assert not any("date" in w for w in parsed.warnings)
     s = parsed.spans["signed_on"]
     assert parsed.source_text[s.start:s.end] == printed.strip()
+
+
+def test_ambiguous_run_together_date_without_publication_is_left_for_review():
+    # 2020-01-14 or 2020-11-04: with nothing to choose by, a guess would be an invented value
+    # (issue 10); the field stays empty and the warnings say why.
+    parsed = parse_letter(letter(date="2020114"))
+    assert parsed.signed_on is None and "signed_on" not in parsed.spans
+    assert any("ambiguous" in w for w in parsed.warnings)
+    assert any("signed_on left empty for review" in w for w in parsed.warnings)
 
 
 def test_ambiguous_run_together_date_prefers_reading_before_publication():
