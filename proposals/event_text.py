@@ -9,6 +9,7 @@ actions' renderers through proposals.extensions (the replies' ratings)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from proposals.extensions import registry
 from proposals.models import Assignment, ContactLog
@@ -46,8 +47,19 @@ def _agency(data: dict) -> str:
     return data.get("agency", "")
 
 
+def _urge(data: dict) -> str:
+    """The deadline as it stood on the day of the urge (the agency is the event's own)."""
+    if not data.get("due_on"):
+        return ""
+    days = data.get("days_overdue") or 0
+    if days > 0:
+        return ngettext("办理期限 %(due)s,已逾期 %(n)s 天", "办理期限 %(due)s,已逾期 %(n)s 天", days) % {
+            "due": data["due_on"], "n": days}
+    return _("办理期限 %(due)s") % {"due": data["due_on"]}
+
+
 RENDERERS = {"assign": _assign, "contact": _contact, "close": _close, "deadline_review": deadline_review_text,
-             "change_role": _change_role, "add_co": _agency, "drop_co": _agency}
+             "change_role": _change_role, "add_co": _agency, "drop_co": _agency, "urge": _urge}
 
 
 def event_text(viewer: Viewer, event) -> str:

@@ -21,6 +21,11 @@ Definitions, so that a count by hand agrees:
   assignments; satisfaction: every rating given on their replies, in every round (a 不满意
   stays counted after the re-handling it caused); satisfaction_rate = (满意 + 基本满意) / rated;
   未表态 (a proposer who did not rate within the window) is counted apart, not in the rates.
+- urged: the 催办 (urge events, proposals.services.urging) on the group's assignments, whatever
+  their role (co-handlers are urged for their opinions) or later fate; urged_assignments: the
+  assignments urged at least once. Urging is part of the timeline, which only the people
+  involved read (proposals.visibility, events): a caller counts the urges it may see, and one
+  who sees no timeline at all (the public, a user with no role) gets null for both.
 - Per agency, a proposal counts for each agency it is assigned to (any role).
 Rates are fractions rounded to 4 places, or null when nothing was counted.
 """
@@ -32,9 +37,9 @@ from collections import defaultdict
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Case, CharField, Count, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
 
-from proposals.models import Agency, Assignment, CalendarDay, Committee, Proposal, Session
+from proposals.models import Agency, Assignment, CalendarDay, Committee, Event, Proposal, Session
 from proposals.selectors import today, work_calendar
-from proposals.visibility import Viewer
+from proposals.visibility import Viewer, events_q
 from replies.models import Feedback, Reply
 from replies.selectors import feedback_visibility_q, reply_visibility_q
 
@@ -44,6 +49,7 @@ FILED_STATUSES = (S.FILED, S.ASSIGNED, S.REPLIED, S.CLOSED)
 MIN_PUBLIC_GROUP = 5
 PROPOSAL_COUNTS = ("received", "filed", "not_filed", "merged", "converted", "withdrawn")
 HANDLING_COUNTS = ("assigned", "replied", "replied_on_time", "overdue_now")
+URGE_COUNTS = ("urged", "urged_assignments")
 CLASSES = ("A", "B", "C", "D")
 RATINGS = ("satisfied", "basically", "dissatisfied")
 REPLIED = Q(status__in=(Assignment.Status.REPLIED, Assignment.Status.CLOSED), replied_on__isnull=False)
@@ -112,6 +118,26 @@ def _proposal_counts(proposals: QuerySet, group_by: str | None, agency_ids) -> l
     return _grouped(proposals, key, **{name: Count("id", filter=q) for name, q in conditions.items()})
 
 
+def _urges(proposals: QuerySet, group_by: str, agency_ids, viewer: Viewer) -> tuple[str, tuple]:
+    """The urge events the viewer may see on the assignments counted (the module docstring), one
+    row each with its group and assignment, as SQL for the figures' one statement; ("", ()) when
+    the viewer may see none. Found through the index on (action, assignment)."""
+    urges = Event.objects.filter(action=Event.Action.URGE, assignment__isnull=False)
+    if not viewer.staff:
+        urges = urges.filter(events_q(viewer))
+    if _filtered(proposals):
+        urges = urges.filter(proposal__in=proposals.values("pk"))
+    if agency_ids:
+        urges = urges.filter(assignment__agency_id__in=agency_ids)
+    # An event's proposal is its assignment's: session and committee come from it, one join fewer.
+    key = {"agency": "assignment__agency_id", "session": "proposal__session_id",
+           "committee": "proposal__session__committee_id"}[group_by]
+    try:
+        return urges.order_by().values("assignment_id", g=F(key)).query.sql_with_params()
+    except EmptyResultSet:
+        return "", ()
+
+
 def _ordinals(iso_dates) -> dict:
     """W(d) for each ISO date d: the working days after the earliest date up to d
     (CalendarDay-aware), keyed by the ISO text as the database returns it."""
@@ -168,6 +194,10 @@ def _handling(proposals, group_by, agency_ids, on: datetime.date, viewer: Viewer
         except EmptyResultSet:  # a caller who may read no rating at all
             readable = " AND 1 = 0"
     q = connection.ops.quote_name
+    urges_sql, urges_params = _urges(proposals, group_by, agency_ids, viewer) if viewer.involved else ("", ())
+    urged = f"""
+        UNION ALL SELECT 'u', u.g, NULL, COUNT(*), COUNT(DISTINCT u.{q("assignment_id")}), 0, 0, 0
+          FROM ({urges_sql}) u GROUP BY u.g""" if urges_sql else ""
     if connection.vendor == "postgresql":
         calendar, working_days = _working_days_sql(q)
         extra_params = (CalendarDay.Kind.WORKDAY, CalendarDay.Kind.HOLIDAY)
@@ -181,20 +211,23 @@ def _handling(proposals, group_by, agency_ids, on: datetime.date, viewer: Viewer
         UNION ALL SELECT 's', f.g, fb.{q("rating")}, COUNT(*), 0, 0, 0, 0
           FROM {q(Feedback._meta.db_table)} fb JOIN {q(Reply._meta.db_table)} r ON r.{q("id")} = fb.{q("reply_id")}
           JOIN f ON f.id = r.{q("assignment_id")} WHERE r.{q("kind")} = %s{readable}
-          GROUP BY f.g, fb.{q("rating")}
+          GROUP BY f.g, fb.{q("rating")}{urged}
     """
     with connection.cursor() as cursor:
-        cursor.execute(statement, (*params, *extra_params, Reply.Kind.REPLY, *readable_params))
+        cursor.execute(statement, (*params, *extra_params, Reply.Kind.REPLY, *readable_params, *urges_params))
         fetched = cursor.fetchall()
     rows, by_date = [], {"r": [], "a": []}
     for part, g, k, n, replied, on_time, overdue, classified in fetched:
         if part == "h":
-            rows.append({"g": g, "assigned": n, "replied": replied, "replied_on_time": on_time,
-                         "overdue_now": overdue, f"class_{k or '-'}": classified})
+            # SUM over integers is numeric on PostgreSQL (a Decimal): the figures are counts.
+            rows.append({"g": g, "assigned": n, "replied": int(replied), "replied_on_time": int(on_time),
+                         "overdue_now": int(overdue), f"class_{k or '-'}": int(classified)})
         elif part == "s":
             rows.append({"g": g, f"rating_{k}": n})
         elif part == "w":
-            rows.append({"g": g, "replied_n": n, "working_days": replied})
+            rows.append({"g": g, "replied_n": n, "working_days": int(replied)})
+        elif part == "u":
+            rows.append({"g": g, "urged": n, "urged_assignments": int(replied)})
         else:
             by_date[part].append((g, k[:10], n))
     if by_date["r"]:
@@ -237,8 +270,9 @@ def _working_days_sql(q) -> tuple[str, str]:
     return calendar, branch
 
 
-def _figures(counts: dict) -> dict:
+def _figures(counts: dict, urges_shown: bool) -> dict:
     figures = {name: counts.get(name, 0) for name in PROPOSAL_COUNTS + HANDLING_COUNTS}
+    figures.update({name: counts.get(name, 0) if urges_shown else None for name in URGE_COUNTS})
     figures["reply_rate"] = _rate(figures["replied"], figures["assigned"])
     figures["on_time_reply_rate"] = _rate(figures["replied_on_time"], figures["replied"])
     replied_n = counts.get("replied_n", 0)
@@ -290,16 +324,17 @@ def proposal_stats(*, proposals: QuerySet[Proposal], user, group_by: str = "comm
         total.update({name: proposal_totals[name] for name in PROPOSAL_COUNTS})
     labels = _labels(group_by, groups)
     public = not getattr(user, "is_authenticated", False)
-    result = [{"group": labels.get(k, {"id": k, "name": ""}), **_shown(counts, public)}
+    result = [{"group": labels.get(k, {"id": k, "name": ""}), **_shown(counts, public, viewer.involved)}
               for k, counts in groups.items()]
     result.sort(key=lambda g: (g["group"].get("key") or g["group"]["name"], g["group"]["id"] or 0))
-    return {"group_by": group_by, "on": on.isoformat(), "total": _shown(total, public), "groups": result}
+    return {"group_by": group_by, "on": on.isoformat(), "total": _shown(total, public, viewer.involved),
+            "groups": result}
 
 
-def _shown(counts: dict, public: bool) -> dict:
+def _shown(counts: dict, public: bool, urges_shown: bool) -> dict:
     """The figures, or none of them for a public caller when the group is too small to hide
-    the records in it."""
-    figures = _figures(counts)
+    the records in it; the urges only for a caller who may follow a timeline."""
+    figures = _figures(counts, urges_shown)
     if public and figures["received"] < MIN_PUBLIC_GROUP:
         return {**{name: None for name in figures}, "suppressed": True}
     return {**figures, "suppressed": False}

@@ -12,6 +12,7 @@ from proposals.admin.base import ReadOnlyInline, RecordAdmin, due_badge, status_
 from proposals.admin.detail import EVENT_LABELS, deadline_text, event_label, event_status_label, withhold_fields
 from proposals.admin.filters import AssignmentDueFilter
 from proposals.admin.steps import assignment_steps
+from proposals.admin.urging import UrgeSelectedMixin
 from proposals.models import Assignment, ContactLog, Event, SupervisionLog
 from proposals.roles import is_committee_staff
 from proposals.selectors import (
@@ -40,7 +41,7 @@ class ContactLogInline(ReadOnlyInline, admin.TabularInline):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(WorkflowAdminMixin, RecordAdmin):
+class AssignmentAdmin(UrgeSelectedMixin, WorkflowAdminMixin, RecordAdmin):
     @property
     def workflow_steps(self):
         return assignment_steps()
@@ -83,6 +84,9 @@ class AssignmentAdmin(WorkflowAdminMixin, RecordAdmin):
 
     def workflow_return_url(self, obj):
         return reverse("admin:proposals_proposal_change", args=[obj.proposal_id]) + "#tracker-assignments"
+
+    def urge_targets(self, queryset):
+        return list(queryset.select_related("proposal", "agency")), []
 
     @admin.display(description=_("提案"), ordering="proposal__number_sort")
     def proposal_display(self, obj):

@@ -17,6 +17,7 @@ from proposals.admin.base import ReadOnlyInline, RecordAdmin, due_badge, status_
 from proposals.admin.detail import proposal_sections
 from proposals.admin.filters import AgencyFilter, DueFilter, RoleFilter
 from proposals.admin.steps import proposal_steps
+from proposals.admin.urging import UrgeSelectedMixin, open_assignments_of
 from proposals.extensions import registry
 from proposals.models import Assignment, CoSignInvitation, Proposal, ProposalProposer
 from proposals.roles import is_committee_staff, proposer_id
@@ -76,7 +77,7 @@ def _lead_agency_name():
 
 
 @admin.register(Proposal)
-class ProposalAdmin(WorkflowAdminMixin, RecordAdmin):
+class ProposalAdmin(UrgeSelectedMixin, WorkflowAdminMixin, RecordAdmin):
     @property
     def workflow_steps(self):
         return proposal_steps()
@@ -109,6 +110,10 @@ class ProposalAdmin(WorkflowAdminMixin, RecordAdmin):
             # The buttons look at the signatures more than once; read them once.
             prefetch_related_objects([obj], "signatures")
         return obj
+
+    def urge_targets(self, queryset):
+        """催办所选 on proposals: each open assignment of the selected proposals."""
+        return open_assignments_of(queryset)
 
     def has_add_permission(self, request):
         user = request.user

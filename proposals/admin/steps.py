@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from proposals import forms, services
 from proposals.admin.actions import Step
 from proposals.admin.corrections import ASSIGNMENT_CORRECTIONS, PROPOSAL_CORRECTIONS
+from proposals.admin.urging import UrgeForm
 from proposals.extensions import registry
 from proposals.models import Assignment, Proposal
 from proposals.roles import proposer_id
@@ -19,6 +20,7 @@ from proposals.services import cosigning as C_
 from proposals.services import extension_requests as X_
 from proposals.services import proposals as P_
 from proposals.services import reassignment as R_
+from proposals.services import urging as U_
 from proposals.services.base import allowed
 
 P = Proposal.Status
@@ -160,6 +162,11 @@ ASSIGNMENT_STEPS = (
              actor=user, extension_request=X_.pending_extension_request_of(a), note=data["note"]),
          on_pending_request(X_.check_extension_request_refuse), form_class=forms.RefuseExtensionForm, danger=True,
          done=_("已不同意延期")),
+    # Issue 11: 催办, recorded in the timeline and counted in the agency's figures.
+    Step("urge", pgettext_lazy("workflow step", "催办"),
+         lambda user, a, data: services.assignment_urge(actor=user, assignment=a, message=data["message"]),
+         can(U_.check_urge), form_class=UrgeForm, secondary=True,
+         help_text=_("催办记入办理过程,并计入该单位的统计。"), done=_("已催办")),
 )
 
 

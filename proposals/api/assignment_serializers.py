@@ -2,10 +2,12 @@
 assignment steps. Every status is read-only: it changes through the actions only. The list and
 detail serializers write their output in ``represent`` (see represent.py)."""
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from rest_framework import serializers
 
 from proposals.models import Agency, Assignment, ContactLog, ExtensionRequest
 from proposals.selectors import assignment_days_overdue, today
+from proposals.services.urging import MAX_BATCH
 from proposals.visibility import hidden_fields, never_readable, withhold_explanation
 
 from .fields import PlausibleDateField, PlausibleDatesMixin
@@ -198,3 +200,30 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
         fields = ["id", "assignment", "proposal_id", "agency", "due_on", "wanted_due_on", "reason", "status",
                   "status_label", "requested_on", "decided_on", "decision_note"]
         read_only_fields = fields
+
+
+# --- issue 11: 催办 -------------------------------------------------------------------------------
+
+URGE_MESSAGE_HELP = _("提案委员会和被催办单位可见;提案人只看到催办记录和当时的办理期限")
+
+
+class UrgeSerializer(serializers.Serializer):
+    message = serializers.CharField(label=_("催办内容"), help_text=URGE_MESSAGE_HELP)
+
+
+class UrgeManySerializer(UrgeSerializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_BATCH,
+                                label=_("交办 ID"),
+                                # The number as the key keeps the text lazy (in the language of the request).
+                                help_text=ngettext_lazy("至多 %(limit)s 个", "至多 %(limit)s 个", "limit") % {
+                                    "limit": MAX_BATCH})
+
+
+class UrgeSkippedSerializer(serializers.Serializer):
+    id = serializers.IntegerField(label=_("交办 ID"))
+    reason = serializers.CharField(label=_("未催办的原因"))
+
+
+class UrgeManyResultSerializer(serializers.Serializer):
+    urged = serializers.ListField(child=serializers.IntegerField(), label=_("已催办的交办 ID"))
+    skipped = UrgeSkippedSerializer(many=True, label=_("未催办的交办"))

@@ -1,5 +1,6 @@
 """/api/assignments/ (交办, with the agency's and the committee's steps), /api/extension-requests/
 (延期申请, decided by staff) and /api/contacts/ (沟通记录)."""
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -21,6 +22,9 @@ from proposals.api.assignment_serializers import (
     ReassignReasonSerializer,
     RefuseExtensionSerializer,
     RequestExtensionSerializer,
+    UrgeManyResultSerializer,
+    UrgeManySerializer,
+    UrgeSerializer,
 )
 from proposals.filtersets import AssignmentFilterSet, ContactLogFilterSet, ExtensionRequestFilterSet
 from proposals.selectors import visible_assignments, visible_contacts
@@ -106,6 +110,33 @@ class AssignmentViewSet(TrackerViewSet):
                                              **self.input(RequestExtensionSerializer))
         return Response(ExtensionRequestSerializer(created, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
+
+
+    @assignment_step("催办(工作人员,须填写催办内容)", request=UrgeSerializer,
+                     description="待签收、办理中或重新办理的交办(主办、分办或会办)均可催办;不改变状态和期限,"
+                                 "记一条 urge 事件:催办内容仅提案委员会和该承办单位可见,data 记当时的办理期限"
+                                 "(due_on)和逾期天数(days_overdue)。计入统计的 urged。")
+    @action(detail=True, methods=["post"])
+    def urge(self, request, pk=None):
+        return self.step(services.assignment_urge, "assignment", **self.input(UrgeSerializer))
+
+    @extend_schema(summary="批量催办(工作人员)", request=UrgeManySerializer, operation_id="assignments_urge_many",
+                   description="逐个催办 ids 所列的交办,每个一个事务:能催办的记入 urged;不能催办的(状态不允许、"
+                               "不存在或无权查看)记入 skipped,附原因,不影响其他交办。同一 ID 只催办一次。",
+                   responses={200: UrgeManyResultSerializer, **error_responses(400, 403)})
+    @action(detail=False, methods=["post"], url_path="urge", url_name="urge-many")
+    def urge_many(self, request):
+        data = self.input(UrgeManySerializer)
+        ids = list(dict.fromkeys(data["ids"]))
+        # Only what the caller may see is looked up: any other id reads exactly as one that does not exist.
+        found = {a.pk: a for a in self.get_queryset().filter(pk__in=ids)}
+        result = services.assignment_urge_many(actor=request.user, assignments=[found[i] for i in ids if i in found],
+                                               message=data["message"])
+        reasons = {a.pk: reason for a, reason in result.skipped}
+        not_found = _("不存在或无权查看")
+        return Response({"urged": [a.pk for a in result.urged],
+                         "skipped": [{"id": i, "reason": reasons[i] if i in found else not_found}
+                                     for i in ids if i not in found or i in reasons]})
 
 
 def extension_decision(summary, request, description=""):

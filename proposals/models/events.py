@@ -58,6 +58,7 @@ class Event(models.Model):
         CORRECT = "correct", _("更正")
         FEEDBACK_CLOSED = "feedback_closed", _("征询期结束")
         DEADLINE_REVIEW = "deadline_review", _("期限待复核")
+        URGE = "urge", _("催办")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     proposal = models.ForeignKey(
@@ -89,7 +90,11 @@ class Event(models.Model):
         verbose_name = _("事件")
         verbose_name_plural = pgettext_lazy("plural", "事件")
         ordering = ["proposal", "at", "id"]
-        indexes = [models.Index(fields=["proposal", "at"], name="event_proposal_at_idx")]
+        indexes = [
+            models.Index(fields=["proposal", "at"], name="event_proposal_at_idx"),
+            # The figures count one action's events (replies.stats: 催办) without reading the whole trail.
+            models.Index(fields=["action", "assignment"], name="event_action_assignment_idx"),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

@@ -43,6 +43,7 @@ from proposals.services.reassignment import (
     assignment_drop_co,
     assignment_swap_with_lead,
 )
+from proposals.services.urging import UrgeResult, assignment_urge, assignment_urge_many
 
 __all__ = [
     "assignment_correct_agency",
@@ -79,4 +80,7 @@ __all__ = [
     "extension_request",
     "extension_request_approve",
     "extension_request_refuse",
+    "UrgeResult",
+    "assignment_urge",
+    "assignment_urge_many",
 ]

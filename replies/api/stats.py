@@ -28,6 +28,9 @@ FIGURES = {
     "replied": serializers.IntegerField(allow_null=True),
     "replied_on_time": serializers.IntegerField(allow_null=True),
     "overdue_now": serializers.IntegerField(allow_null=True, help_text=_("当前超期未办复的交办数")),
+    "urged": serializers.IntegerField(allow_null=True, help_text=_(
+        "催办次数(各办理方式的交办;只计调用者可见的办理过程,无权查看办理过程者为 null)")),
+    "urged_assignments": serializers.IntegerField(allow_null=True, help_text=_("被催办过的交办数")),
     "reply_rate": serializers.FloatField(allow_null=True, help_text=_("办复率")),
     "on_time_reply_rate": serializers.FloatField(allow_null=True, help_text=_("按期办复率")),
     "mean_working_days_to_reply": serializers.FloatField(allow_null=True, help_text=_("平均办复工作日")),
@@ -70,7 +73,7 @@ class StatsView(GenericAPIView):
         return visible_proposals(self.request.user)
 
     @extend_schema(
-        summary="统计:收到、立案、并案、转意见建议、办复率、按期办复率、满意率、A/B/C 分类、平均办复工作日、当前超期",
+        summary="统计:收到、立案、并案、转意见建议、办复率、按期办复率、满意率、A/B/C 分类、平均办复工作日、当前超期、催办",
         description=figures_module.__doc__,
         parameters=[OpenApiParameter("group_by", OpenApiTypes.STR, enum=list(GROUPS), default="committee",
                                      description="按政协、会议或承办单位分组")],

@@ -74,6 +74,9 @@ ALLOWED = {
     "cosign_invite": PROPOSER,
     "cosign_accept": {"other_proposer"},
     "cosign_decline": {"other_proposer"},
+    # Issue 11: 催办 is the committee's.
+    "assignment_urge": STAFF,
+    "assignment_urge_many": STAFF,
 }
 
 
@@ -206,6 +209,15 @@ def _prepare(step, cast):
         fn = getattr(services, step)
         return (lambda actor: fn(actor=actor, proposal=proposal)), (
             lambda: list(proposal.invitations.values_list("proposer", "status")))
+    if step in ("assignment_urge", "assignment_urge_many"):
+        assignment = assignment_at(cast, A.ACKNOWLEDGED)
+
+        def run(actor):
+            if step == "assignment_urge":
+                services.assignment_urge(actor=actor, assignment=assignment, message="请抓紧办理")
+            else:
+                services.assignment_urge_many(actor=actor, assignments=[assignment], message="请抓紧办理")
+        return run, lambda: list(assignment.events.filter(action="urge").values_list("pk", flat=True))
     raise AssertionError(step)  # pragma: no cover
 
 
