@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz install install-dev demo fixtures benchmarks clean
+.PHONY: run test fuzz browser install install-dev demo fixtures benchmarks clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,10 +33,17 @@ run: install
 
 ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise).
 # No createcachetable here: Django creates the test database's cache table with its tables.
-test: install-dev
+test: install-dev browser
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+## Debian's Chromium and CJK fonts for the browser tests (tests/browser), when missing. Playwright
+## drives this browser; `playwright install` (a download from outside) is never used.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 ## Fuzz the API from its OpenAPI schema for every role (Schemathesis; needs PostgreSQL, see .ci/fuzz_api.py).
 fuzz: install-dev
