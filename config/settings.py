@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "csp",
     "proposals",
     "replies",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,9 @@ class Extensions:
     event_renderers: dict = field(default_factory=dict)
     # events: models whose fields a "correct" event may name (their verbose names label them)
     corrected_models: list = field(default_factory=list)
+    # events: (event) -> None, called by services.base.record_event with each new event, inside
+    # the step's transaction: what they write (the notifications' outbox) stands or falls with it
+    event_listeners: list[Callable] = field(default_factory=list)
 
 
 registry = Extensions()

@@ -10,6 +10,8 @@ import pytest
 
 BASE = Path(__file__).resolve().parent.parent
 LINT = Path(sys.executable).with_name("lint-imports")
+_CONFIG = (BASE / ".importlinter").read_text()
+ROOT_PACKAGES = re.search(r"root_packages =\n((?:[ \t]+\S+\n)+)", _CONFIG).group(1).split()
 
 
 def _lint(root: Path) -> subprocess.CompletedProcess:
@@ -19,8 +21,8 @@ def _lint(root: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def tree(tmp_path):
-    """A copy of the three packages and the contract, to break on purpose."""
-    for name in ("config", "proposals", "replies"):
+    """A copy of the packages the contract names and of the contract, to break on purpose."""
+    for name in ROOT_PACKAGES:
         shutil.copytree(BASE / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(BASE / ".importlinter", tmp_path / ".importlinter")
     return tmp_path

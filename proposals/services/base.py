@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from proposals.extensions import registry
 from proposals.models import Assignment, Event, Proposal
 from proposals.services.errors import (
     ActionForbidden,
@@ -139,7 +140,10 @@ def record_event(*, proposal, action: str, actor=None, assignment=None, reply=No
     proposals.api.base) of the proposal, and of the assignment and the reply when the event names
     them: the proposal's always, since its detail shows its assignments, their replies and the
     timeline. Bumped here because every service step passes through here, including those that
-    change neither a status nor ``updated_at`` (mark key, supervision, contacts)."""
+    change neither a status nor ``updated_at`` (mark key, supervision, contacts).
+
+    Each event is then handed to the apps listening (proposals.extensions: the notifications),
+    in the same transaction."""
     if action not in Event.Action.values:
         # A programming error, not bad input: every action the timeline shows has a label.
         raise ValueError(f"unknown event action {action!r}")
@@ -151,7 +155,7 @@ def record_event(*, proposal, action: str, actor=None, assignment=None, reply=No
         # Left unloaded on the caller's instance: reading it fetches the new value, and a later
         # save() of a stale copy writes only its loaded fields, never an older version.
         versioned.__dict__.pop("version", None)
-    return Event.objects.create(
+    event = Event.objects.create(
         proposal=proposal,
         assignment=assignment,
         reply_id=reply.pk if reply is not None else None,
@@ -164,3 +168,8 @@ def record_event(*, proposal, action: str, actor=None, assignment=None, reply=No
         note_audience=note_audience or "",
         data=data or {},
     )
+    # In the caller's transaction: a step that rolls back takes what the listeners wrote with it
+    # (the notifications' outbox, proposals.extensions.Extensions.event_listeners).
+    for listener in registry.event_listeners:
+        listener(event)
+    return event
