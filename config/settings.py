@@ -98,6 +98,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
     _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
     _sqlite_options.setdefault("timeout", 20)
+else:
+    # A connection per request cost about a third of the server's capacity in a load test (issue 13):
+    # keep each worker's connection for a while (DJANGO_CONN_MAX_AGE seconds; 0 closes it after every
+    # request) and check it is alive before reusing it. `?conn_max_age=` in DATABASE_URL wins.
+    if "conn_max_age" not in env("DATABASE_URL", default=""):
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -31,3 +31,18 @@ def test_settings_default_to_chinese_and_shanghai_time(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert ("en", "English") in settings.LANGUAGES
+
+
+def _database_setting(url: str, key: str) -> str:
+    code = f"from django.conf import settings; print(settings.DATABASES['default'].get({key!r}))"
+    result = _manage("shell", "--no-imports", "-c", code, DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_postgresql_connections_persist_with_health_checks():
+    # A connection per request cost a third of the capacity in a load test (issue 13).
+    url = "postgres://postgres@127.0.0.1:5432/tracker"
+    assert _database_setting(url, "CONN_MAX_AGE") == "60"
+    assert _database_setting(url, "CONN_HEALTH_CHECKS") == "True"
+    assert _database_setting(url + "?conn_max_age=0", "CONN_MAX_AGE") == "0"
