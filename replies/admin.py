@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.admin.actions import Step, WorkflowAdminMixin
 from proposals.admin.base import ReadOnlyInline, RecordAdmin, due_badge, status_badge
+from proposals.admin.exports import ExportButtonsMixin
 from proposals.admin.steps import can, is_own_proposal
 from proposals.forms import ConfirmForm
 from proposals.models import Assignment
@@ -19,6 +20,7 @@ from proposals.services.corrections import check_correct
 from proposals.visibility import Viewer, never_readable
 from replies import services
 from replies.corrections import CORRECTABLE, reply_correct
+from replies.figures.views import admin_urls as figure_urls
 from replies.forms import FeedbackForm, ReplyCorrectionForm, ReplyForm, reply_values
 from replies.models import Feedback, Reply
 from replies.selectors import co_opinions, visible_feedback, visible_replies
@@ -70,8 +72,9 @@ class FeedbackInline(ReadOnlyInline, admin.TabularInline):
 
 
 @admin.register(Reply)
-class ReplyAdmin(WorkflowAdminMixin, RecordAdmin):
+class ReplyAdmin(ExportButtonsMixin, WorkflowAdminMixin, RecordAdmin):
     workflow_steps = REPLY_STEPS
+    export_resource = "replies"
     change_form_template = "admin/workflow/change_form.html"
     list_display = ("__str__", "proposal_display", "agency", "kind", "round", "status_display", "classification",
                     "disclosure", "submitted_at", "published_on")
@@ -91,6 +94,10 @@ class ReplyAdmin(WorkflowAdminMixin, RecordAdmin):
         (_("送达与征询"), {"fields": ("submitted_at", "delivered_on", "published_on", "feedback_due_display")}),
         (_("内部"), {"fields": ("internal_note",)}),
     )
+
+    def get_urls(self):
+        # The figures' report pages (replies.figures) live under the replies' admin.
+        return figure_urls(self.admin_site) + super().get_urls()
 
     def get_queryset(self, request):
         return visible_replies(request.user).select_related("assignment__agency", "assignment__proposal")
@@ -137,7 +144,8 @@ class ReplyAdmin(WorkflowAdminMixin, RecordAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(RecordAdmin):
+class FeedbackAdmin(ExportButtonsMixin, RecordAdmin):
+    export_resource = "feedback"
     list_display = ("proposal_display", "agency", "proposer", "rating", "given_on", "comments")
     list_filter = ("rating",)
     search_fields = ("proposer__name", "reply__assignment__proposal__number", "reply__assignment__proposal__title",

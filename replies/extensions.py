@@ -9,6 +9,7 @@ import django_filters
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from proposals.admin.actions import Step
@@ -88,6 +89,7 @@ def dashboard_sections(user) -> list[Section]:
         sections.append(reply_section(
             "to_publish", _("待公开的答复"), replies_awaiting_publication(),
             f"{url}?status__exact=submitted&disclosure__exact=public&kind__exact=reply"))
+        sections.append(figures_section())
     if Viewer.of(user).proposer is not None:
         sections.append(reply_section("to_rate", _("待我评价的答复"), replies_awaiting_feedback(user),
                                       f"{url}?status__exact=submitted", "warning"))
@@ -100,6 +102,15 @@ def _classified(user, classes):
     replies = Reply.objects.filter(reply_visibility_q(user)).sent().filter(
         assignment__proposal=OuterRef("pk"), kind=Reply.Kind.REPLY, classification__in=classes)
     return Exists(replies)
+
+
+def figures_section() -> Section:
+    """Links to the report pages (replies.figures), for staff: no rows, the links in their place."""
+    from replies.figures.views import figure_links
+
+    links = figure_links()
+    return Section("figures", _("统计报表"), [], len(links), empty=format_html_join(
+        " · ", '<a href="{}">{}</a>', ((url, title) for title, url in links)))
 
 
 class ClassificationFilter(django_filters.MultipleChoiceFilter):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from proposals.admin.actions import WorkflowAdminMixin
 from proposals.admin.base import ReadOnlyInline, RecordAdmin, due_badge, status_badge
 from proposals.admin.detail import EVENT_LABELS, deadline_text, event_label, event_status_label, withhold_fields
+from proposals.admin.exports import ExportButtonsMixin
 from proposals.admin.filters import AssignmentDueFilter
 from proposals.admin.steps import assignment_steps
 from proposals.admin.urging import UrgeSelectedMixin
@@ -41,7 +42,9 @@ class ContactLogInline(ReadOnlyInline, admin.TabularInline):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(UrgeSelectedMixin, WorkflowAdminMixin, RecordAdmin):
+class AssignmentAdmin(ExportButtonsMixin, UrgeSelectedMixin, WorkflowAdminMixin, RecordAdmin):
+    export_resource = "assignments"
+
     @property
     def workflow_steps(self):
         return assignment_steps()
@@ -110,7 +113,8 @@ class AssignmentAdmin(UrgeSelectedMixin, WorkflowAdminMixin, RecordAdmin):
 
 
 @admin.register(ContactLog)
-class ContactLogAdmin(RecordAdmin):
+class ContactLogAdmin(ExportButtonsMixin, RecordAdmin):
+    export_resource = "contacts"
     list_display = ("date", "proposal_display", "agency", "stage", "form", "note", "recorded_by")
     list_filter = ("stage", "form")
     search_fields = ("assignment__proposal__number", "assignment__proposal__title", "assignment__agency__name",
@@ -172,9 +176,10 @@ class EventActionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(RecordAdmin):
+class EventAdmin(ExportButtonsMixin, RecordAdmin):
     """The audit trail: read-only for everybody, deleted by nobody."""
 
+    export_resource = "events"
     list_display = ("at", "proposal_display", "action_display", "from_display", "to_display", "agency", "actor")
     list_filter = (EventActionFilter,)
     search_fields = ("proposal__number", "proposal__title", "note")

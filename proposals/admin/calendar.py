@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
 from proposals.admin.base import ReferenceAdmin
+from proposals.admin.exports import ExportButtonsMixin
 from proposals.calendar import calendar_years
 from proposals.models import CalendarDay
 from proposals.selectors import today
@@ -38,7 +39,8 @@ def report_flagged(request, count: int) -> None:
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(ReferenceAdmin):
+class CalendarDayAdmin(ExportButtonsMixin, ReferenceAdmin):
+    export_resource = "calendar-days"
     list_display = ("date", "weekday", "kind", "name")
     list_filter = ("kind",)
     search_fields = ("name",)

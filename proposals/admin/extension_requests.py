@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.admin.assignment import proposal_link
 from proposals.admin.base import RecordAdmin, due_badge, status_badge
+from proposals.admin.exports import ExportButtonsMixin
 from proposals.models import ExtensionRequest
 from proposals.roles import is_committee_staff
 from proposals.visibility import visible_extension_requests
@@ -22,7 +23,8 @@ EXTENSION_REQUEST_COLORS = {
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(RecordAdmin):
+class ExtensionRequestAdmin(ExportButtonsMixin, RecordAdmin):
+    export_resource = "extension-requests"
     list_display = ("requested_on", "proposal_display", "assignment_display", "due_display", "wanted_due_on",
                     "status_display", "decided_on")
     list_filter = ("status",)

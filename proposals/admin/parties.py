@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.admin.base import ReferenceAdmin
 from proposals.admin.calendar import report_flagged
+from proposals.admin.exports import ExportButtonsMixin
 from proposals.models import Agency, AgencyAlias, Committee, Proposer, Session
 from proposals.models.committees import DeadlineRulesMixin
 from proposals.roles import is_committee_staff
@@ -34,7 +35,8 @@ class DeadlineRulesAdminMixin:
 
 
 @admin.register(Committee)
-class CommitteeAdmin(DeadlineRulesAdminMixin, ReferenceAdmin):
+class CommitteeAdmin(ExportButtonsMixin, DeadlineRulesAdminMixin, ReferenceAdmin):
+    export_resource = "committees"
     list_display = ("name", "level", "region")
     list_filter = ("level",)
     search_fields = ("name", "region")
@@ -42,7 +44,8 @@ class CommitteeAdmin(DeadlineRulesAdminMixin, ReferenceAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(DeadlineRulesAdminMixin, ReferenceAdmin):
+class SessionAdmin(ExportButtonsMixin, DeadlineRulesAdminMixin, ReferenceAdmin):
+    export_resource = "sessions"
     list_display = ("__str__", "year", "opened_on", "closed_on", "reply_fixed_date")
     list_filter = ("committee", "year")
     search_fields = ("committee__name",)
@@ -54,9 +57,10 @@ class SessionAdmin(DeadlineRulesAdminMixin, ReferenceAdmin):
 
 
 @admin.register(Proposer)
-class ProposerAdmin(ReferenceAdmin):
+class ProposerAdmin(ExportButtonsMixin, ReferenceAdmin):
     """Contact details are internal (domain.md, Disclosure): only staff see them."""
 
+    export_resource = "proposers"
     list_display = ("name", "kind", "committee", "sector")
     list_filter = ("kind", "committee")
     search_fields = ("name", "sector")
@@ -93,7 +97,8 @@ class AgencyAliasInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ReferenceAdmin):
+class AgencyAdmin(ExportButtonsMixin, ReferenceAdmin):
+    export_resource = "agencies"
     list_display = ("name", "aliases_display", "region", "level", "parent", "liaison_count")
     list_filter = ("level", "region")
     search_fields = ("name", "aliases__name", "region")

@@ -15,6 +15,7 @@ from proposals import forms, services
 from proposals.admin.actions import WorkflowAdminMixin, apply_service_error, render_step_form
 from proposals.admin.base import ReadOnlyInline, RecordAdmin, due_badge, status_badge
 from proposals.admin.detail import proposal_sections
+from proposals.admin.exports import ExportButtonsMixin
 from proposals.admin.filters import AgencyFilter, DueFilter, RoleFilter
 from proposals.admin.steps import proposal_steps
 from proposals.admin.urging import UrgeSelectedMixin, open_assignments_of
@@ -77,7 +78,9 @@ def _lead_agency_name():
 
 
 @admin.register(Proposal)
-class ProposalAdmin(UrgeSelectedMixin, WorkflowAdminMixin, RecordAdmin):
+class ProposalAdmin(ExportButtonsMixin, UrgeSelectedMixin, WorkflowAdminMixin, RecordAdmin):
+    export_resource = "proposals"
+
     @property
     def workflow_steps(self):
         return proposal_steps()
