@@ -4,6 +4,7 @@ DATABASE_URL defaults to an SQLite file beside manage.py; PostgreSQL is one
 variable away (postgres://user@host:5432/name).
 """
 import datetime
+import sys
 from pathlib import Path
 
 import environ
@@ -48,10 +49,15 @@ INSTALLED_APPS = [
     "proposals",
     "replies",
     "notifications",
+    "portal",
+    "workspace",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the portal's stylesheet, the admin's) straight from the app server, compressed
+    # and with far-future caching of the hashed names when the manifest storage is on (STORAGES).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "config.middleware.PrivateCacheForAuthenticatedMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -157,6 +163,20 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Hashed, compressed file names (WhiteNoise's manifest storage) in production only: that storage
+# needs `manage.py collectstatic` first, which neither a development checkout nor the tests run
+# (a page naming a file missing from the manifest is a 500). DJANGO_STATIC_MANIFEST=0 turns it off
+# (a benchmark, a production-like run without collectstatic), =1 forces it.
+_testing = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+_static_manifest = env.bool("DJANGO_STATIC_MANIFEST", default=not DEBUG and not _testing)
+# Without collectstatic (development, tests) WhiteNoise looks files up per request instead of
+# indexing STATIC_ROOT once, which does not exist there.
+WHITENOISE_AUTOREFRESH = DEBUG or _testing
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if _static_manifest
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 LOGIN_URL = "admin:login"
 

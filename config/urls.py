@@ -10,6 +10,9 @@ urlpatterns = [
     path("api/schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/auth/", include("rest_framework.urls")),
     path("api/", include("config.api")),
+    path("my/", include("workspace.urls")),
+    # The public portal last: its root-level paths must never shadow the ones above.
+    path("", include("portal.urls")),
 ]
 
 # Django's own 404 and 500: JSON problem details under /api/, the site's pages elsewhere
