@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
         "ProposerKindEnum": "proposals.models.Proposer.Kind",
         "CalendarDayKindEnum": "proposals.models.CalendarDay.Kind",
         "ReplyKindEnum": "replies.models.Reply.Kind",
+        "NotificationKindEnum": "notifications.models.Notification.Kind",
     },
 }
 

@@ -1,7 +1,8 @@
 """Notifications in the admin, for the proposal committee's staff (by role, proposals.roles: the
 staff group's model permissions do not cover this app): every notice with its delivery (read
 only; failed e-mails can be sent again), the committees' message templates, the users'
-preferences and the supervising leaders' contacts."""
+preferences and the supervising leaders' contacts. Every user's own inbox and settings pages
+are mounted here too (notifications.urls), open to anyone who may use the admin."""
 from __future__ import annotations
 
 from django import forms
@@ -14,6 +15,7 @@ from django.utils.translation import ngettext
 
 from notifications import services, templates
 from notifications.models import LeaderContact, MessageTemplate, Notification, NotificationPreference
+from notifications.urls import admin_urls
 from proposals.roles import is_committee_staff
 
 
@@ -64,6 +66,10 @@ class NotificationAdmin(StaffOnlyAdmin):
               "assignment", "agency", "event", "subject", "body", "link", "digest", "attempts", "next_attempt_at",
               "last_error", "sent_at", "channel_answer", "read_at", "created_at", "dedupe_key")
     readonly_fields = fields
+
+    def get_urls(self):
+        # Every admin user's own inbox and settings (notifications.urls) live under this admin.
+        return admin_urls(self.admin_site) + super().get_urls()
 
     def has_add_permission(self, request):
         return False

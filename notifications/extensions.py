@@ -1,7 +1,9 @@
 """What the notifications app adds to the proposals app through its extension points
 (proposals.extensions): the listener that turns each recorded event into notices, in the
-step's transaction (notifications.events), and the staff dashboard's list of notices nobody
-could receive or whose delivery gave up ("无法送达"). Called once, from NotificationsConfig.ready()."""
+step's transaction (notifications.events), the staff dashboard's list of notices nobody
+could receive or whose delivery gave up ("无法送达"), and the home page's to-do counts with the
+proposal list's filter their members' links use (notifications.todo). Called once, from
+NotificationsConfig.ready()."""
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.events import on_event
 from notifications.models import Notification
+from notifications.todo import TodoFilter, todo_counts
 from proposals.admin.dashboard import ROWS_PER_SECTION, Section
 from proposals.extensions import registry
 from proposals.roles import is_committee_staff
@@ -48,3 +51,7 @@ def register() -> None:
         registry.event_listeners.append(on_event)
     if dashboard_sections not in registry.dashboard_sections:
         registry.dashboard_sections.append(dashboard_sections)
+    if todo_counts not in registry.dashboard_todo:
+        registry.dashboard_todo.append(todo_counts)
+    if TodoFilter not in registry.proposal_list_filters:
+        registry.proposal_list_filters.append(TodoFilter)

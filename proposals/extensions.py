@@ -30,6 +30,8 @@ class Extensions:
     proposal_page_sections: list[Callable] = field(default_factory=list)
     # admin: (user) -> list of dashboard sections (admin.dashboard.Section)
     dashboard_sections: list[Callable] = field(default_factory=list)
+    # admin: (user) -> the home page's to-do counts, each with .label, .count, .url, .color, .hint
+    dashboard_todo: list[Callable] = field(default_factory=list)
     # admin: list filters of the proposal changelist
     proposal_list_filters: list = field(default_factory=list)
     # API: name -> DetailField, added to the proposal detail

@@ -102,6 +102,7 @@ def dashboard(user) -> dict:
         sections.extend(contribute(user))
     return {
         "role": role_label(user),
+        "todo": [item for contribute in registry.dashboard_todo for item in contribute(user)],
         "sections": sections,
         "status_counts": _status_counts(user) if (is_committee_staff(user) or proposer_id(user)
                                                    or liaison_agency_ids(user)) else [],
