@@ -7,6 +7,8 @@ import json
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.core.wsgi import get_wsgi_application
 from rest_framework.authtoken.models import Token
 from werkzeug.test import Client
@@ -43,7 +45,19 @@ def _user_id(username):
 def _client(token):
     headers = {"Authorization": f"Token {token}"} if token else {}
     client = Client(get_wsgi_application())
-    return lambda url: client.get(url, headers={**headers, "Accept": "application/json"})
+
+    def get(url):
+        # As Django's own test client does: a request ending must not close the test's connection
+        # (it holds the test's transaction; with persistent connections on PostgreSQL it would).
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            return client.get(url, headers={**headers, "Accept": "application/json"})
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+    return get
 
 
 def _validate(api, template, response):
