@@ -187,7 +187,8 @@ class MessageTemplate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.committee or _('所有政协')} · {self.get_kind_display()}"
+        committee = self.committee or _("所有政协")
+        return f"{committee} · {self.get_kind_display()}"
 
 
 class LeaderContact(models.Model):
