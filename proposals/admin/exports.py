@@ -87,7 +87,7 @@ class ExportButtonsMixin:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseRedirect(f"{back}?{ERROR_FLAG}=1")
-        limit = max_rows(request.user)
+        limit = max_rows(request.user, fmt)
         if changelist.result_count > limit:
             messages.error(request, _("导出行数超过上限(%(limit)s 行),请缩小筛选范围后分批导出") % {"limit": limit})
             return HttpResponseRedirect(back + (f"?{query}" if query else ""))
