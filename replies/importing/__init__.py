@@ -1,5 +1,6 @@
 """The importer: reply letters (parsed by replies.letters) turned into linked records.
 
+- formats.extract_document: a file's text (pages, text, PDF text layers, .docx), or why not;
 - service.Importer / import_files: files in, ImportOutcome (status + report row) out;
 - writer.write_document: one document's records in one transaction;
 - matching.Matcher: committees, sessions, proposers and agencies matched, never duplicated;

@@ -11,18 +11,22 @@ others with it.
 """
 from __future__ import annotations
 
+import copy
+import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from proposals import deadlines
 from proposals.models import Assignment, Event, Proposal, ProposalProposer
 from proposals.naturalsort import natural_sort_key
+from proposals.selectors import work_calendar
 from replies.importing import values as V
 from replies.importing import writer as W
 from replies.importing.linking import ImportConflict
 from replies.importing.matching import Matcher
+from replies.importing.rows import insert_rows
 from replies.models import ReferenceDocument, Reply, SourceDocument
-from replies.services import feedback_window, refresh_public_flag
 
 
 @dataclass
@@ -35,6 +39,7 @@ class Doc:
     result: W.WriteResult | None = None
     error: Exception | None = None
     warnings: list[str] = field(default_factory=list)
+    layout: dict | None = None
 
 
 def _proposal_key(parsed) -> tuple:
@@ -61,12 +66,12 @@ def _split(docs: list[Doc]) -> tuple[list[Doc], list[Doc]]:
     return fast, slow
 
 
-def _write_fast(docs: list[Doc], matcher: Matcher, now) -> None:
+def _write_fast(docs: list[Doc], matcher: Matcher, now, calendars: Calendars) -> None:
     """The new rows of ``docs``, table by table. Raises if any of them cannot be written."""
     sources, references, replies_to_write = [], [], []
     for doc in docs:
         doc.warnings = list(doc.parsed.warnings)
-        source = W.new_source(doc.parsed, file_name=doc.file_name, sha256=doc.sha256, now=now)
+        source = W.new_source(doc.parsed, file_name=doc.file_name, sha256=doc.sha256, now=now, layout=doc.layout)
         sources.append(source)
         if doc.parsed.kind != "reply":
             references.append((doc, source))
@@ -105,7 +110,7 @@ def _write_fast(docs: list[Doc], matcher: Matcher, now) -> None:
                           status=Proposal.Status.REPLIED,
                           search_text=matcher.search_text(number, proposal_vals["title"], parties), **proposal_vals)
                  for _, _, parties, proposal_vals, _, number in plans]
-    Proposal.objects.bulk_create(proposals)
+    insert_rows(Proposal, proposals)
     signatures, assignments, leads = [], [], []
     for (doc, _, parties, *_rest), proposal in zip(plans, proposals):
         signatures += [ProposalProposer(proposal=proposal, proposer=p, position=i)
@@ -115,13 +120,13 @@ def _write_fast(docs: list[Doc], matcher: Matcher, now) -> None:
         assignments.append(lead)
         assignments += [W.new_assignment(proposal, a, Assignment.Role.CO, doc.parsed, doc.warnings, now)
                         for a in parties.co]
-    ProposalProposer.objects.bulk_create(signatures)
-    Assignment.objects.bulk_create(assignments)
+    insert_rows(ProposalProposer, signatures)
+    insert_rows(Assignment, assignments)
     replies = [Reply(assignment=lead, kind=Reply.Kind.REPLY, round=1,
                      status=Reply.Status.PUBLISHED if W.published(plan[0].parsed) else Reply.Status.SUBMITTED,
-                     **plan[4], **feedback_window(lead.proposal, W.letter_date(plan[0].parsed, now)))
+                     **plan[4], **feedback_window(lead.proposal, W.letter_date(plan[0].parsed, now), calendars))
                for plan, lead in zip(plans, leads)]
-    Reply.objects.bulk_create(replies)
+    insert_rows(Reply, replies)
 
     for (doc, source, parties, proposal_vals, reply_vals, _), proposal, reply in zip(plans, proposals, replies):
         source.written_values = V.planned_values(proposal_vals, reply_vals, [p.name for p in parties.proposers],
@@ -129,17 +134,57 @@ def _write_fast(docs: list[Doc], matcher: Matcher, now) -> None:
         source.proposal, source.reply = proposal, reply
     for doc, source in references + [(p[0], p[1]) for p in plans]:
         W.finish_source(source, doc.warnings)
-    SourceDocument.objects.bulk_create(sources)
-    ReferenceDocument.objects.bulk_create([W.new_reference(doc.parsed, source, doc.warnings)
-                                           for doc, source in references])
+    insert_rows(SourceDocument, sources)
+    insert_rows(ReferenceDocument, [W.new_reference(doc.parsed, source, doc.warnings) for doc, source in references])
     events = [W.import_event(source, proposal, lead, reply, "created", [], [])
               for (_, source, *_rest), proposal, lead, reply in zip(plans, proposals, leads, replies)]
-    Event.objects.bulk_create(events)
-    refresh_public_flag([proposal.pk for proposal in proposals])
+    insert_rows(Event, events)
+    mark_answered_publicly(replies)
     for doc, source in references:
         doc.result = W.WriteResult(source, "reference")
     for (doc, source, *_rest), event in zip(plans, events):
         doc.result = W.WriteResult(source, "created", event=event)
+
+
+class Calendars:
+    """Work calendars read once per import, and the windows computed from them once per date.
+    proposals.selectors.work_calendar reads the whole years from its start to its end, so one
+    per pair of years is the same calendar. (An import is short; holidays are not edited during it.)"""
+
+    def __init__(self):
+        self._by_years: dict[tuple[int, int], object] = {}
+        self.windows: dict[tuple[datetime.date, int], dict] = {}
+
+    def __call__(self, start: datetime.date, end: datetime.date):
+        key = (start.year, end.year)
+        if key not in self._by_years:
+            self._by_years[key] = work_calendar(start, end)
+        return self._by_years[key]
+
+
+def feedback_window(proposal: Proposal, start: datetime.date, calendars: Calendars) -> dict:
+    """replies.services.feedback_window with the import's calendars: the same window, without a
+    query per letter (tests/replies/test_import_speed.py checks they agree)."""
+    window = proposal.session.rule("feedback_working_days")
+    key = (start, window)
+    if key not in calendars.windows:
+        calendar = calendars(start, start + datetime.timedelta(days=window * 3 + 30))
+        due = deadlines.working_days_deadline("feedback_working_days", "delivered", start, window, calendar)
+        calendars.windows[key] = {"feedback_due_on": due.due_on, "feedback_due_explanation": due.as_dict()}
+    found = calendars.windows[key]
+    return {"feedback_due_on": found["feedback_due_on"],
+            "feedback_due_explanation": copy.deepcopy(found["feedback_due_explanation"])}
+
+
+def mark_answered_publicly(replies: list[Reply]) -> None:
+    """replies.services.refresh_public_flag for new proposals whose only replies are these:
+    one query for the public ones among them, one UPDATE. (refresh_public_flag asks per
+    proposal; SQLite plans that on the reply status index, a scan of every public reply for
+    each proposal, which made a 10,000-letter load take minutes.)"""
+    public = set(Reply.objects.public().filter(pk__in=[r.pk for r in replies]).order_by()
+                 .values_list("assignment__proposal_id", flat=True))
+    if public:
+        Proposal.objects.filter(pk__in=public).update(answered_publicly=True)
 
 
 class _Deferred(Exception):
@@ -148,9 +193,10 @@ class _Deferred(Exception):
         self.docs = docs
 
 
-def write_documents(docs: list[Doc], *, matcher: Matcher, now, actor=None) -> None:
+def write_documents(docs: list[Doc], *, matcher: Matcher, now, actor=None, calendars: Calendars | None = None) -> None:
     """Write every document (see the module docstring); each ends with ``result`` or ``error``
-    (ImportConflict or DatabaseError of the one-by-one path)."""
+    (ImportConflict or DatabaseError of the one-by-one path). ``calendars`` may be shared by
+    the batches of one import."""
     from django.db import DatabaseError
 
     if not connection.features.can_return_rows_from_bulk_insert:
@@ -160,7 +206,7 @@ def write_documents(docs: list[Doc], *, matcher: Matcher, now, actor=None) -> No
     while fast:
         try:
             with transaction.atomic():
-                _write_fast(fast, matcher, now)
+                _write_fast(fast, matcher, now, calendars if calendars is not None else Calendars())
                 if actor is not None and actor.is_authenticated:
                     Event.objects.filter(uid__in=[W.import_event_uid(d.sha256) for d in fast]).update(actor=actor)
         except _Deferred as deferred:
@@ -181,6 +227,6 @@ def write_documents(docs: list[Doc], *, matcher: Matcher, now, actor=None) -> No
     for doc in sorted(slow, key=lambda d: order[id(d)]):
         try:
             doc.result = W.write_document(doc.parsed, file_name=doc.file_name, sha256=doc.sha256, matcher=matcher,
-                                          now=now, actor=actor)
+                                          now=now, actor=actor, layout=doc.layout)
         except (ImportConflict, DatabaseError) as exc:
             doc.error = exc

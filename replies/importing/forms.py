@@ -6,6 +6,7 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.utils.translation import gettext_lazy as _
 
 from replies.importing import values as V
+from replies.importing.spans import region_at, span_list
 from replies.models import Reply
 
 MAX_UPLOAD_BYTES = 1_500_000  # a preview carries the files back for confirmation (2.5 MB POST limit)
@@ -68,15 +69,20 @@ class CorrectionForm(forms.Form):
         self.fields["reviewed"] = forms.BooleanField(
             label=_("已核对"), required=False, help_text=_("勾选后取消“待核对”标记"))
 
-    def field_rows(self, written: dict, parsed: dict, corrected: set, spans: dict):
-        """(key, bound field, value the importer wrote, corrected?, span anchor) per field."""
+    def field_rows(self, written: dict, parsed: dict, corrected: set, spans: dict, layout: dict | None = None):
+        """(key, bound field, value the importer wrote, corrected?, span anchor, page or paragraph
+        of a PDF or DOCX where the span lies) per field."""
         from replies.importing.corrections import CORRECTABLE
 
         rows = []
         for key, span_name in CORRECTABLE.items():
             shown = _display(written.get(key)) if key in written and key not in V.DIGESTED else None
             anchor = f"{span_name}-0" if span_name and span_name in spans else ""
-            rows.append((key, self[_key(key)], shown, key in corrected, anchor))
+            region = ""
+            if anchor and layout:
+                first = span_list({span_name: spans[span_name]})
+                region = region_at(layout, first[0][2]) if first else ""
+            rows.append((key, self[_key(key)], shown, key in corrected, anchor, region))
         return rows
 
     def changes(self) -> dict:

@@ -11,6 +11,7 @@ import re
 
 from proposals.models import Agency, AgencyAlias, Committee, Proposer, Session
 from proposals.search import compose
+from replies.importing.rows import insert_rows
 
 HAN = "\u3400-\u9fff"
 # The four municipalities directly under the central government rank as provinces.
@@ -170,7 +171,7 @@ class Matcher:
             found = {p.name: p for p in Proposer.objects.filter(committee=committee, name__in=list(names))}
             missing = [Proposer(committee=committee, name=n, kind=proposer_kind(n, k))
                        for n, k in names.items() if n not in found]
-            Proposer.objects.bulk_create(missing)
+            insert_rows(Proposer, missing)
             for proposer in [*found.values(), *missing]:
                 self._remember(self._proposers, (committee.pk, proposer.name), proposer)
 

@@ -88,7 +88,7 @@ def _preview(name: str, data: bytes) -> dict:
                   "document_date": parsed.document_date.isoformat() if parsed.document_date else None}
         from replies.importing.writer import spans_json
 
-        pieces = marked_pieces(parsed.source_text, spans_json(parsed))
+        pieces = marked_pieces(parsed.source_text, spans_json(parsed), outcome.layout)
     else:
         pieces = []
     if outcome.source is not None:
@@ -97,7 +97,18 @@ def _preview(name: str, data: bytes) -> dict:
         "name": name, "outcome": outcome, "status_label": STATUS_LABELS.get(outcome.status, outcome.status),
         "rows": summary_rows(outcome.report, extras) if outcome.status != S.UNREADABLE else [],
         "pieces": pieces, "token": pack(name, data) if outcome.status == S.PARSED else "",
+        "reason": warning_text(outcome.reason), "layout": layout_summary(outcome.layout),
     }
+
+
+def layout_summary(layout: dict | None) -> str:
+    """How a PDF or DOCX was read, in a few words ("PDF,3 页"); "" for text files and pages."""
+    if not layout:
+        return ""
+    if layout.get("format") == "pdf":
+        return _("PDF 文字层,%(n)s 页") % {"n": layout.get("pages") or 0}
+    counts = {kind: sum(1 for r in layout.get("regions", []) if r[0] == kind) for kind in ("paragraph", "table")}
+    return _("DOCX,%(p)s 段,%(t)s 个表格") % {"p": counts["paragraph"], "t": counts["table"]}
 
 
 def _context(model_admin, request, title, **extra):
@@ -175,10 +186,12 @@ def source_view(model_admin, request, object_id):
     if source.proposal_id and source.reply_id:
         current = V.current_values(source.proposal, source.reply)
         corrected |= set(V.corrected_by_hand(source.written_values, current))
-    rows = form.field_rows(source.written_values, source.parsed, corrected, source.spans) if form else []
+    layout = source.parsed.get("source_layout")
+    rows = form.field_rows(source.written_values, source.parsed, corrected, source.spans, layout) if form else []
     context = _context(
         model_admin, request, _("原文核对:%(name)s") % {"name": source.file_name}, source=source,
-        pieces=marked_pieces(source.text, source.spans), form=form, rows=rows,
+        pieces=marked_pieces(source.text, source.spans, layout), form=form, rows=rows,
+        layout=layout_summary(layout),
         summary=summary_rows({**source.parsed, "file": source.file_name}, source.parsed),
         media=model_admin.media + (form.media if form else forms.Media()), corrected=sorted(corrected),
     )

@@ -14,12 +14,16 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from replies.importing.bulk import Doc, write_documents
+from replies.importing.bulk import Calendars, Doc, write_documents
 from replies.importing.matching import Matcher
-from replies.letters import REPORT_KEYS, UnreadableDocument, decode_document, parse_letter, to_report
+from replies.importing.reading import ReadAhead, read_file
+from replies.importing.rows import prefer_fast_compression
+from replies.letters import REPORT_KEYS, to_report
 from replies.models import SourceDocument
 
-BATCH_SIZE = 200
+BATCH_SIZE = 500
+# Files of a batch are held in memory together: PDFs of 2 MB (MAX_DOCUMENT_BYTES) make a batch short.
+BATCH_BYTES = 50_000_000
 
 CREATED, UPDATED, LINKED, REFERENCE, UNLINKED = "created", "updated", "linked", "reference", "unlinked"
 UNCHANGED, UNREADABLE, FAILED, PARSED = "unchanged", "unreadable", "failed", "parsed"
@@ -38,6 +42,7 @@ class ImportOutcome:
     parsed: object = None
     kept: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    layout: dict | None = None       # pages or paragraphs of a PDF or DOCX (formats.Extracted.layout)
 
     @property
     def ok(self) -> bool:
@@ -76,11 +81,13 @@ class Importer:
     cut short by an unexpected error leaves nothing behind, and importing it again is safe.
     """
 
-    def __init__(self, *, dry_run: bool = False, now=None, actor=None):
+    def __init__(self, *, dry_run: bool = False, now=None, actor=None, jobs: int = 0):
         self.dry_run = dry_run
         self.actor = actor
         self.now = now
+        self.jobs = jobs  # worker processes reading files ahead (replies.importing.reading); 0: none
         self.matcher = Matcher()
+        self.calendars = Calendars()
 
     def import_bytes(self, data: bytes, file_name: str) -> ImportOutcome:
         return self.import_many([(file_name, data)])[0]
@@ -92,30 +99,49 @@ class Importer:
         return self.import_files(collect_files(paths))
 
     def import_files(self, files) -> list[ImportOutcome]:
-        """(path, display name) pairs, as collect_files gives them; read one batch at a time."""
-        files = list(files)
-        outcomes = []
-        for start in range(0, len(files), BATCH_SIZE):
-            outcomes += self._batch([(display, _read(path)) for path, display in files[start:start + BATCH_SIZE]])
-        return outcomes
+        """(path, display name) pairs, as collect_files gives them; read one batch at a time
+        (at most BATCH_SIZE files and about BATCH_BYTES of them)."""
+        def batches():
+            batch, size = [], 0
+            for path, display in files:
+                data = _read(path)
+                batch.append((display, data))
+                size += len(data) if isinstance(data, bytes) else 0
+                if len(batch) >= BATCH_SIZE or size >= BATCH_BYTES:
+                    yield batch
+                    batch, size = [], 0
+            if batch:
+                yield batch
+
+        return self._import(batches())
 
     def import_many(self, items) -> list[ImportOutcome]:
         """(file name, bytes) pairs."""
         items = list(items)
+        return self._import(items[start:start + BATCH_SIZE] for start in range(0, len(items), BATCH_SIZE))
+
+    def _import(self, batches) -> list[ImportOutcome]:
         outcomes = []
-        for start in range(0, len(items), BATCH_SIZE):
-            outcomes += self._batch(items[start:start + BATCH_SIZE])
+        if self.jobs > 0:
+            for batch, reads in ReadAhead(self.jobs, limit=MAX_DOCUMENT_BYTES).batches(batches):
+                outcomes += self._batch(batch, reads)
+        else:
+            for batch in batches:
+                outcomes += self._batch(batch)
         return outcomes
 
-    def _batch(self, items) -> list[ImportOutcome]:
+    def _batch(self, items, reads=None) -> list[ImportOutcome]:
         try:
             with transaction.atomic():
-                return self._run(items)
+                if not self.dry_run:
+                    prefer_fast_compression()
+                return self._run(items, reads)
         except BaseException:
             self.matcher.reset()
             raise
 
-    def _run(self, items) -> list[ImportOutcome]:
+    def _run(self, items, reads=None) -> list[ImportOutcome]:
+        """One batch; ``reads`` are its files already read (replies.importing.reading), if they are."""
         outcomes: list[ImportOutcome | None] = [None] * len(items)
         shas = [checksum(data) if isinstance(data, bytes) else None for _, data in items]
         known = {s.sha256: s for s in SourceDocument.objects.filter(sha256__in=set(shas) - {None}).only(
@@ -134,18 +160,18 @@ class Importer:
                 continue  # the same file twice in one batch: resolved below, once the first is written
             else:
                 first_of[sha256] = i
-                try:
-                    parsed = parse_letter(decode_document(data, name))
-                except UnreadableDocument as exc:
+                read = reads[i] if reads is not None and reads[i] is not None else read_file(name, data)
+                if read.reason is not None:
                     outcomes[i] = ImportOutcome(name, sha256, UNREADABLE,
-                                                empty_report(name, sha256, "unreadable", exc.reason))
+                                                empty_report(name, sha256, "unreadable", read.reason))
                     continue
+                parsed, layout = read.parsed, read.layout
                 report = to_report(parsed, file=name, sha256=sha256)
-                outcomes[i] = ImportOutcome(name, sha256, PARSED, report, parsed=parsed)
-                docs.append((i, Doc(parsed, Path(name).name, sha256)))
+                outcomes[i] = ImportOutcome(name, sha256, PARSED, report, parsed=parsed, layout=layout)
+                docs.append((i, Doc(parsed, Path(name).name, sha256, layout=layout)))
         if docs and not self.dry_run:
             write_documents([d for _, d in docs], matcher=self.matcher, now=self.now or timezone.now(),
-                            actor=self.actor)
+                            actor=self.actor, calendars=self.calendars)
             for i, doc in docs:
                 outcome = outcomes[i]
                 if doc.result is None:
@@ -161,7 +187,8 @@ class Importer:
                 first = outcomes[first_of[sha256]]
                 report = dict(first.report, file=name)
                 status = UNCHANGED if first.ok and first.status != PARSED else first.status
-                outcomes[i] = ImportOutcome(name, sha256, status, report, source=first.source, parsed=first.parsed)
+                outcomes[i] = ImportOutcome(name, sha256, status, report, source=first.source, parsed=first.parsed,
+                                            layout=first.layout)
         return outcomes
 
 
@@ -203,6 +230,6 @@ def collect_files(paths) -> list[tuple[Path, str]]:
     return found
 
 
-def import_files(paths, *, dry_run: bool = False) -> list[ImportOutcome]:
+def import_files(paths, *, dry_run: bool = False, jobs: int = 0) -> list[ImportOutcome]:
     """Import files and directories; see Importer."""
-    return Importer(dry_run=dry_run).import_paths(paths)
+    return Importer(dry_run=dry_run, jobs=jobs).import_paths(paths)

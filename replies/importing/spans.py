@@ -36,11 +36,25 @@ FIELD_LABELS = {
 }
 
 
+# Where a stretch of a PDF's or DOCX's text came from (replies.importing.formats.Region).
+REGION_LABELS = {
+    "page": _("第 %(n)s 页"),
+    "paragraph": _("第 %(n)s 段"),
+    "table": _("表格 %(n)s"),
+}
+
+
 @dataclass
 class Piece:
     text: str
     fields: tuple[str, ...] = ()
     anchors: tuple[str, ...] = ()   # "field-i" ids of the spans that start here
+    region: str = ""                # "page" | "paragraph" | "table" when one starts here
+    region_number: int = 0
+
+    @property
+    def region_label(self) -> str:
+        return str(REGION_LABELS[self.region]) % {"n": self.region_number} if self.region else ""
 
     @property
     def label(self) -> str:
@@ -63,13 +77,31 @@ def span_list(spans: dict) -> list[tuple[str, int, int, int]]:
     return out
 
 
-def marked_pieces(text: str, spans: dict) -> list[Piece]:
-    """``text`` cut at every span boundary; each piece knows the fields that cover it."""
+def layout_regions(layout: dict | None) -> list[tuple[str, int, int, int]]:
+    """(kind, number, start, end) of the regions a source's layout records (none for text files)."""
+    return [(str(k), int(n), int(s), int(e)) for k, n, s, e in (layout or {}).get("regions", [])
+            if k in REGION_LABELS]
+
+
+def region_at(layout: dict | None, offset: int) -> str:
+    """The label of the region that holds ``offset`` ("第 2 页"), or ""."""
+    for kind, number, start, end in layout_regions(layout):
+        if start <= offset < end or start == offset:
+            return str(REGION_LABELS[kind]) % {"n": number}
+    return ""
+
+
+def marked_pieces(text: str, spans: dict, layout: dict | None = None) -> list[Piece]:
+    """``text`` cut at every span boundary; each piece knows the fields that cover it, and
+    the piece where a page, paragraph or table of a PDF or DOCX begins knows which it is."""
     items = [(n, i, max(0, s), min(len(text), e)) for n, i, s, e in span_list(spans) if s < e]
-    cuts = sorted({0, len(text)} | {s for _, _, s, _ in items} | {e for _, _, _, e in items})
+    regions = {min(max(0, s), len(text)): (kind, number) for kind, number, s, _ in layout_regions(layout)}
+    cuts = sorted({0, len(text)} | {s for _, _, s, _ in items} | {e for _, _, _, e in items}
+                  | {s for s in regions if s < len(text)})
     pieces = []
     for start, end in zip(cuts, cuts[1:]):
         fields = tuple(sorted({n for n, _, s, e in items if s <= start and end <= e}))
         anchors = tuple(f"{n}-{i}" for n, i, s, _ in items if s == start)
-        pieces.append(Piece(text[start:end], fields, anchors))
+        region, number = regions.get(start, ("", 0))
+        pieces.append(Piece(text[start:end], fields, anchors, region, number))
     return pieces

@@ -19,6 +19,8 @@ DISCLOSURE = {
     "依申请公开": Reply.Disclosure.ON_REQUEST,
     "不予公开": Reply.Disclosure.NOT_PUBLIC,
 }
+# Choices.values walks the enum on every read: once here, not once per letter.
+_CLASSIFICATIONS = frozenset(Reply.Classification.values)
 UNSTATED_DISCLOSURE_REASON = "来函未说明"
 
 PROPOSAL_FIELDS = ("title", "proposers_more")
@@ -62,7 +64,7 @@ def reply_values(parsed: ParsedLetter, warnings: list[str]) -> dict:
     if disclosure == Reply.Disclosure.NOT_PUBLIC:
         # The model requires a reason for 不予公开; say plainly that the letter gives none.
         reason = parsed.disclosure_reason or UNSTATED_DISCLOSURE_REASON
-    classification = parsed.classification if parsed.classification in Reply.Classification.values else ""
+    classification = parsed.classification if parsed.classification in _CLASSIFICATIONS else ""
     values = {
         "title": parsed.title or "",
         "body": parsed.body or "",

@@ -71,13 +71,14 @@ def spans_json(parsed: ParsedLetter) -> dict:
 
 
 def write_document(parsed: ParsedLetter, *, file_name: str, sha256: str, matcher: Matcher,
-                   now: datetime.datetime, actor=None) -> WriteResult:
+                   now: datetime.datetime, actor=None, layout: dict | None = None) -> WriteResult:
     """Write one document's records in one transaction; the matcher forgets rows of a
-    rolled-back document. ``actor`` (the user who uploaded it, if any) is on the event."""
+    rolled-back document. ``actor`` (the user who uploaded it, if any) is on the event;
+    ``layout`` (the pages or paragraphs of a PDF or DOCX) is kept for the source view."""
     try:
         with transaction.atomic():
             result = _write(parsed, file_name=file_name, sha256=sha256, matcher=matcher, now=now,
-                            actor=actor if actor is not None and actor.is_authenticated else None)
+                            actor=actor if actor is not None and actor.is_authenticated else None, layout=layout)
             if result.source.proposal_id:
                 refresh_public_flag([result.source.proposal_id])
             if result.event is not None and actor is not None and actor.is_authenticated:
@@ -89,18 +90,23 @@ def write_document(parsed: ParsedLetter, *, file_name: str, sha256: str, matcher
     return result
 
 
-def new_source(parsed, *, file_name: str, sha256: str, now) -> SourceDocument:
-    """The (unsaved) SourceDocument of a file, with its identity when it is a complete reply."""
+def new_source(parsed, *, file_name: str, sha256: str, now, layout: dict | None = None) -> SourceDocument:
+    """The (unsaved) SourceDocument of a file, with its identity when it is a complete reply.
+    A PDF's or DOCX's pages or paragraphs go into ``parsed["source_layout"]`` (text files
+    have none, so their rows and fixtures are as before)."""
+    summary = parsed_summary(parsed)
+    if layout:
+        summary["source_layout"] = layout
     return SourceDocument(
         file_name=file_name[:255], sha256=sha256, text=parsed.source_text, kind=parsed.kind,
-        reason=parsed.reason or "", parsed=parsed_summary(parsed), spans=spans_json(parsed), imported_at=now,
+        reason=parsed.reason or "", parsed=summary, spans=spans_json(parsed), imported_at=now,
         identity=identity_of(parsed)[:300],
     )
 
 
-def _write(parsed, *, file_name, sha256, matcher, now, actor=None) -> WriteResult:
+def _write(parsed, *, file_name, sha256, matcher, now, actor=None, layout=None) -> WriteResult:
     warnings = list(parsed.warnings)
-    source = new_source(parsed, file_name=file_name, sha256=sha256, now=now)
+    source = new_source(parsed, file_name=file_name, sha256=sha256, now=now, layout=layout)
     if parsed.kind != "reply":
         return _write_reference(parsed, source, warnings)
     if not source.identity:

@@ -37,7 +37,7 @@ _BINARY_SIGNATURES = (
 )
 # Control bytes that never occur in text files (tab, newlines, form feed and
 # escape are allowed).
-_CONTROL_BYTES = frozenset(set(range(0x00, 0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B})
+_CONTROL_BYTES = bytes(sorted(set(range(0x00, 0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B}))
 _CONTROL_RATIO_LIMIT = 0.05
 _SAMPLE = 8192
 
@@ -49,7 +49,8 @@ def _check_binary(data: bytes) -> None:
     sample = data[:_SAMPLE]
     if b"\x00" in sample:
         raise UnreadableDocument("binary file, not text (contains NUL bytes)")
-    controls = sum(1 for b in sample if b in _CONTROL_BYTES)
+    # Deleting them in C and comparing lengths: a loop over the bytes cost a third of the parse.
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls / len(sample) > _CONTROL_RATIO_LIMIT:
         raise UnreadableDocument("binary file, not text (too many control characters)")
 
@@ -152,9 +153,14 @@ def html_to_text(markup: str) -> str:
 
 def looks_like_html(text: str) -> bool:
     head = text[:4096]
-    if head.lstrip().lower().startswith(("<!doctype html", "<html")):
+    if head.lstrip()[:14].lower().startswith(("<!doctype html", "<html")):
         return True
-    return len(_HTML_SNIFF.findall(head)) >= 2
+    tags = 0
+    for _ in _HTML_SNIFF.finditer(head):
+        tags += 1
+        if tags == 2:
+            return True
+    return False
 
 
 def decode_document(data: bytes, filename: str = "") -> str:
@@ -162,14 +168,16 @@ def decode_document(data: bytes, filename: str = "") -> str:
 
     Raises UnreadableDocument for empty, binary or undecodable content.
     """
-    if not data or not data.strip():
+    # isspace() rather than strip(): the same test (ASCII whitespace only) without copying the file.
+    if not data or data.isspace():
         raise UnreadableDocument("empty file")
     text = _decode_bytes(data)
     if "\x00" in text:
         raise UnreadableDocument("binary file, not text (contains NUL characters)")
     if filename.lower().endswith(_HTML_SUFFIXES) or looks_like_html(text):
         text = html_to_text(text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip() or not text.replace("\u3000", "").strip():
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text or text.isspace():  # the ideographic space U+3000 is whitespace too
         raise UnreadableDocument("empty file (no text content)")
     return text

@@ -6,6 +6,7 @@ transformation here must map one character to exactly one character.
 """
 from __future__ import annotations
 
+import operator
 import re
 from functools import lru_cache
 
@@ -40,20 +41,73 @@ def _t2s_char(ch: str) -> str:
     return converted if len(converted) == 1 else ch
 
 
+# OpenCC's t2s tables change these characters and no others: every character it converts
+# on its own (found once per process by converting each CJK code point alone), plus the few
+# it changes only inside a phrase (覆 in 答覆 and 批覆…). A line holding none of them comes
+# out of OpenCC unchanged, so it is not sent there: most letters are Simplified and only a
+# line or two of theirs holds such a character. tests/replies/test_normalize_speed.py checks
+# both against OpenCC's own dictionaries.
+T2S_PHRASE_ONLY = "么俱哩坏彷沈甦瞭藉衹覆"
+T2S_PROBED_RANGES = ((0x2E80, 0xA000), (0xF900, 0xFB00), (0x20000, 0x32400))
+_LINE_CACHE_MAX = 2000  # characters: longer lines are converted without caching
+
+
+def t2s_changed_characters() -> set[str]:
+    """Every character t2s may change (see above)."""
+    chars = [chr(cp) for low, high in T2S_PROBED_RANGES for cp in range(low, high)]
+    converted = _T2S.convert("\n".join(chars)).split("\n")
+    return {a for a, b in zip(chars, converted) if a != b} | set(T2S_PHRASE_ONLY)
+
+
+@lru_cache(maxsize=1)
+def t2s_convertible() -> re.Pattern:
+    """A character class that holds every character t2s may change. Characters beyond the
+    BMP are taken as a whole range: listed one by one they would make re test each of them
+    in turn at every position (100 times slower); lines holding them are simply converted."""
+    bmp = sorted(ch for ch in t2s_changed_characters() if ord(ch) <= 0xFFFF)
+    return re.compile("[" + "".join(re.escape(ch) for ch in bmp) + "\U00010000-\U0010FFFF]")
+
+
+def _t2s_line_uncached(line: str) -> str:
+    converted = _T2S.convert(line)
+    if len(converted) == len(line):
+        return converted
+    # Phrase tables occasionally change the length: fall back to one character at a time.
+    return "".join(_t2s_char(ch) for ch in line)
+
+
+# Letters of one site share lines (closing formulas, page furniture): convert each once.
+_t2s_line_cached = lru_cache(maxsize=4096)(_t2s_line_uncached)
+
+
+def _t2s_counted(text: str) -> tuple[str, int]:
+    """Traditional to Simplified keeping the length (and so every offset), and the number of
+    characters changed. Only the lines that hold a convertible character go through OpenCC:
+    its phrases never span a line break, so converting line by line gives the same text."""
+    convertible = t2s_convertible()
+    hit = convertible.search(text)
+    if hit is None:
+        return text, 0
+    out, pos, changed = [], 0, 0
+    while hit is not None:
+        start = text.rfind("\n", 0, hit.start()) + 1
+        end = text.find("\n", hit.end())
+        end = len(text) if end == -1 else end
+        line = text[start:end]
+        converted = (_t2s_line_cached if len(line) <= _LINE_CACHE_MAX else _t2s_line_uncached)(line)
+        if converted != line:
+            changed += sum(map(operator.ne, line, converted))
+        out.append(text[pos:start])
+        out.append(converted)
+        pos = end
+        hit = convertible.search(text, end)
+    out.append(text[pos:])
+    return "".join(out), changed
+
+
 def _t2s_same_length(text: str) -> str:
     """Convert Traditional to Simplified keeping the length (and so every offset)."""
-    converted = _T2S.convert(text)
-    if len(converted) == len(text):
-        return converted
-    # Phrase tables occasionally change the length; retry line by line and only
-    # fall back to per-character conversion on the lines that changed.
-    out = []
-    for line in text.splitlines(keepends=True):
-        conv_line = _T2S.convert(line)
-        if len(conv_line) != len(line):
-            conv_line = "".join(_t2s_char(ch) for ch in line)
-        out.append(conv_line)
-    return "".join(out)
+    return _t2s_counted(text)[0]
 
 
 _FOLD_RE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_FULLWIDTH)) + "]")
@@ -72,8 +126,7 @@ def fold_width(text: str) -> str:
 
 def normalize_with_count(text: str) -> tuple[str, int]:
     """normalize() plus the number of characters the Traditional->Simplified step changed."""
-    simplified = _t2s_same_length(text)
-    changed = 0 if simplified == text else sum(1 for a, b in zip(text, simplified) if a != b)
+    simplified, changed = _t2s_counted(text)
     return fold_width(simplified), changed
 
 
