@@ -43,7 +43,7 @@ STATUSES = [("closed", 50), ("replied", 14), ("assigned", 20), ("submitted", 3),
             ("converted", 3), ("merged", 2), ("withdrawn", 1), ("draft", 2)]
 BATCH = 5000
 # Bumped whenever the data changes, so that benchmarks/api.py --reuse refills an older database.
-DATA_VERSION = 2
+DATA_VERSION = 3
 
 
 def _weighted(rng, pairs):
@@ -56,7 +56,7 @@ def fill(n: int, seed: int = 20240521, today: datetime.date | None = None) -> di
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from proposals.deadlines import (add_months, extended_deadline, months_deadline, reply_deadline,
+    from proposals.deadlines import (add_months, extended_deadline, extension_cap, months_deadline, reply_deadline,
                                      working_days_deadline)
     from proposals.models import (Agency, AgencyAlias, Assignment, Committee, Event, Proposal, ProposalProposer,
                                   Proposer, Session)
@@ -142,7 +142,9 @@ def fill(n: int, seed: int = 20240521, today: datetime.date | None = None) -> di
             assigned_on = submitted + datetime.timedelta(days=20)
         reply = reply_deadline(assigned_on, 3)
         if status != "assigned" and rng.random() < 0.05:
-            reply = extended_deadline(reply, add_months(assigned_on, 4), 6, "涉及多个部门,需进一步协调")
+            # Within the default cap (reply_max_months 6, rehandle_max_months 2), as the services store it.
+            cap = extension_cap(reply, assigned_on=assigned_on, reply_max_months=6, rehandle_max_months=2)
+            reply = extended_deadline(reply, add_months(assigned_on, 4), cap, "涉及多个部门,需进一步协调")
         co_opinion = months_deadline("co_opinion_months", "assigned", assigned_on, 1)
         original = datetime.date.fromisoformat(reply.extension["original_due_on"]) if reply.extension else reply.due_on
         window = objection(assigned_on)
