@@ -1,6 +1,8 @@
 import uuid
 
 import pytest
+from django.db import connections
+from django.test import TransactionTestCase
 
 from tests.factories import AgencyFactory, ProposerFactory, SessionFactory, UserFactory, staff_user
 
@@ -60,3 +62,33 @@ def _default_language():
     translation.activate("zh-hans")
     yield
     translation.deactivate()
+
+
+_flush = TransactionTestCase._fixture_teardown
+
+
+def _flush_and_restore_the_migrated_rows(self):
+    """Every transactional test (the live-server browser tests, the races on real connections)
+    ends with a flush. Django's own flush either runs post_migrate, which creates the content
+    types and permissions again under new ids (and not the data migrations' rows, such as the
+    holiday calendar), so that the next serialized_rollback test collides with them; or, for a
+    serialized_rollback test, leaves the tables empty for the tests after it. Here the flush
+    never runs post_migrate and the migrated rows are put back as they were, whichever kind of
+    test comes next. Without serialized contents (a run of tests none of which asks for
+    serialized_rollback) Django's behaviour is kept."""
+    aliases = [name for name in self._databases_names(include_mirrors=False)
+               if getattr(connections[name], "_test_serialized_contents", None)]
+    if not aliases:
+        return _flush(self)
+    wanted = self.serialized_rollback
+    self.serialized_rollback = True  # inhibits post_migrate in the flush
+    try:
+        _flush(self)
+    finally:
+        self.serialized_rollback = wanted
+    for name in aliases:
+        connection = connections[name]
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+
+
+TransactionTestCase._fixture_teardown = _flush_and_restore_the_migrated_rows
