@@ -300,6 +300,15 @@ TRACKER_DEFAULT_RULES = {
     "rest_day_shift": True,
     # Whether a missing co-handling opinion blocks the lead's reply (default: warn, not block).
     "opinion_blocks_reply": False,
+    # Reminders (notifications.reminders, manage.py remind): on these working days before a reply, a
+    # co-handling opinion, an objection window's end and a feedback window's end ([] for none), and
+    # on the day itself. Past due by this many working days, the agency, the staff and a key
+    # proposal's supervising leader are told (0 for never).
+    "remind_reply_working_days": [10, 3],
+    "remind_opinion_working_days": [10, 3],
+    "remind_objection_working_days": [2],
+    "remind_feedback_working_days": [3],
+    "escalate_after_working_days": 5,
 }
 
 # Content-Security-Policy (django-csp): everything from the site itself. Scripts: files only, except

@@ -177,14 +177,14 @@ SHIPPED: dict[str, tuple] = {
         _("{{ addressee }}:\n"
           "{{ proposal }}的{{ deadline_label }}为 {{ due_on }}({{ due_explanation }}),"
           "还有 {{ working_days_left }} 个工作日。\n"
-          "请按期办理。\n"
+          "{% if action %}{{ action }}{% else %}请按期办理。{% endif %}\n"
           "办理页面:{{ url }}"),
     ),
     K.REMINDER_DUE: (
         _("【今日到期】{{ proposal }}"),
         _("{{ addressee }}:\n"
           "{{ proposal }}的{{ deadline_label }}为今天({{ due_on }};{{ due_explanation }})。\n"
-          "请今日内办理。\n"
+          "{% if action %}{{ action }}{% else %}请今日内办理。{% endif %}\n"
           "办理页面:{{ url }}"),
     ),
     K.ESCALATION: (
@@ -228,8 +228,9 @@ VARIABLES: dict[str, tuple[str, ...]] = {
     K.REPLY_PUBLISHED: ("agency", "reply_title", "feedback_due_on", "feedback_explanation"),
     K.REHANDLE_STARTED: ("agency", "due_on", "due_explanation"),
     K.KEY_PROGRESS: ("progress",),
-    K.REMINDER_BEFORE: ("agency", "deadline_label", "due_on", "due_explanation", "working_days_left"),
-    K.REMINDER_DUE: ("agency", "deadline_label", "due_on", "due_explanation"),
+    # action: what the reader is asked to do, per deadline (notifications.reminders.ACTIONS).
+    K.REMINDER_BEFORE: ("agency", "deadline_label", "due_on", "due_explanation", "working_days_left", "action"),
+    K.REMINDER_DUE: ("agency", "deadline_label", "due_on", "due_explanation", "action"),
     K.ESCALATION: ("agency", "deadline_label", "due_on", "due_explanation", "working_days_overdue"),
     K.OVERDUE_DIGEST: ("count", "today", "items"),
 }

@@ -134,7 +134,7 @@ class SessionSerializer(PlausibleDatesMixin, serializers.ModelSerializer):
     def get_label(self, obj) -> str:
         return str(obj)
 
-    def get_effective_rules(self, obj) -> dict[str, int | bool]:
+    def get_effective_rules(self, obj) -> dict[str, int | bool | list[int]]:
         return {name: obj.rule(name) for name in RULE_FIELDS}
 
 

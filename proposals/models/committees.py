@@ -1,7 +1,46 @@
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+
+# The longest lead time a reminder may have: about three months of working days.
+MAX_REMIND_WORKING_DAYS = 60
+
+
+def validate_working_days_list(value):
+    """A reminder rule: a list of distinct whole numbers of working days before a deadline,
+    1 to MAX_REMIND_WORKING_DAYS ([] turns the reminders off)."""
+    if value is None:
+        return
+    if not isinstance(value, list) or not all(type(n) is int and 1 <= n <= MAX_REMIND_WORKING_DAYS for n in value):
+        raise ValidationError(_("应为工作日数的列表,每项为 1 至 %(max)s 的整数,如 [10, 3]"),
+                              code="invalid", params={"max": MAX_REMIND_WORKING_DAYS})
+    if len(set(value)) != len(value):
+        raise ValidationError(_("工作日数不能重复"), code="duplicate")
+
+
+class WorkingDaysFormField(forms.JSONField):
+    """An empty box for "inherit" (None), not the word null."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+
+class WorkingDaysListField(models.JSONField):
+    """Working days before a deadline on which to remind ([10, 3]); None inherits."""
+
+    default_validators = [validate_working_days_list]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": WorkingDaysFormField, "widget": forms.TextInput, **kwargs})
 
 
 class DeadlineRulesMixin(models.Model):
@@ -25,6 +64,18 @@ class DeadlineRulesMixin(models.Model):
     opinion_blocks_reply = models.BooleanField(
         _("缺会办意见不得答复"), null=True, blank=True,
         help_text=_("是:会办意见未到齐时主办单位不能提交答复;否:仅提示"))
+    # Reminders and escalation (notifications.reminders): when the agencies and proposers are told.
+    remind_reply_working_days = WorkingDaysListField(
+        _("答复期限提醒(到期前工作日)"), help_text=_("到期前第几个工作日提醒,如 [10, 3];[] 表示只在到期当天提醒"))
+    remind_opinion_working_days = WorkingDaysListField(
+        _("会办意见期限提醒(到期前工作日)"), help_text=_("到期前第几个工作日提醒,如 [10, 3];[] 表示只在到期当天提醒"))
+    remind_objection_working_days = WorkingDaysListField(
+        _("交办异议期限提醒(到期前工作日)"), help_text=_("到期前第几个工作日提醒,如 [10, 3];[] 表示只在到期当天提醒"))
+    remind_feedback_working_days = WorkingDaysListField(
+        _("征询意见期限提醒(到期前工作日)"), help_text=_("到期前第几个工作日提醒,如 [10, 3];[] 表示只在到期当天提醒"))
+    escalate_after_working_days = models.PositiveSmallIntegerField(
+        _("逾期督促(逾期工作日)"), null=True, blank=True,
+        help_text=_("逾期满该工作日数时告知承办单位、提案委员会工作人员和重点提案的督办领导;0 表示不督促"))
 
     RULE_FIELDS = (
         "reply_months",
@@ -37,6 +88,11 @@ class DeadlineRulesMixin(models.Model):
         "cosign_working_days",
         "rest_day_shift",
         "opinion_blocks_reply",
+        "remind_reply_working_days",
+        "remind_opinion_working_days",
+        "remind_objection_working_days",
+        "remind_feedback_working_days",
+        "escalate_after_working_days",
     )
 
     class Meta:

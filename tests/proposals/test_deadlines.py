@@ -232,7 +232,12 @@ def test_defaults_are_the_documented_numbers(cast):
                                               "objection_working_days": 5, "feedback_working_days": 15,
                                               "rehandle_months": 1, "rehandle_max_months": 2,
                                               "cosign_working_days": 3, "rest_day_shift": True,
-                                              "opinion_blocks_reply": False}
+                                              "opinion_blocks_reply": False,
+                                              "remind_reply_working_days": [10, 3],
+                                              "remind_opinion_working_days": [10, 3],
+                                              "remind_objection_working_days": [2],
+                                              "remind_feedback_working_days": [3],
+                                              "escalate_after_working_days": 5}
     assert {name: cast.session.rule(name) for name in cast.session.RULE_FIELDS} == settings.TRACKER_DEFAULT_RULES
 
 
