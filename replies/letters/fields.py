@@ -119,6 +119,25 @@ def read_opinion_roles(b: Builder, norm: str, salutation, start: int, end: int) 
     return {"lead": lead[0] if lead else None, "aliases": []}
 
 
+def co_agencies_marked(norm: str, start: int, end: int) -> list[tuple[int, str]]:
+    """(offset, name) of each '市财政局(会办)' in norm[start:end]: the Han characters right before
+    the mark, 2 to CO_AGENCY_MARKED_MAX of them (the nearest), none taken twice. The same as
+    finding ``[HAN]{2,40}\\((?:会办|协办)(?:单位)?\\)`` left to right, without trying each
+    character of the letter as the start of a name."""
+    found = []
+    taken = start  # a name never reaches back into the previous mark
+    for m in P.CO_AGENCY_MARK_RE.finditer(norm, start, end):
+        at = m.start()
+        floor = max(taken, at - P.CO_AGENCY_MARKED_MAX)
+        first = at
+        while first > floor and "\u3400" <= norm[first - 1] <= "\u9fff":
+            first -= 1
+        if at - first >= 2:
+            found.append((first, norm[first:at]))
+            taken = m.end()
+    return found
+
+
 def read_co_agencies(b: Builder, norm: str, header, start: int, end: int):
     lead = b.values.get("lead_agency")
     excluded = [lead] + b.values.get("lead_agency_aliases", []) if lead else []
@@ -129,6 +148,8 @@ def read_co_agencies(b: Builder, norm: str, header, start: int, end: int):
         for m in regex.finditer(norm, start, end):
             base = m.start("v")
             found.extend((n, base + s, base + e) for n, s, e in split_agencies(m.group("v")))
+    for base, value in co_agencies_marked(norm, start, end):
+        found.extend((n, base + s, base + e) for n, s, e in split_agencies(value))
     names, spans = [], []
     for name, s, e in found:
         if name in names or any(x and same_agency(name, x) for x in excluded):

@@ -77,6 +77,14 @@ def _trimmed(text: str, start: int, end: int) -> Found:
     return Found(stripped, start + left, start + left + len(stripped))
 
 
+def _label_key(label: str) -> str:
+    key = _LABEL_TO_KEY.get(label)
+    return key if key is not None else _LABEL_TO_KEY[_SPACES_RE.sub("", label)]  # '索 引 号'
+
+
+_SPACES_RE = re.compile(r"[ \t]")
+
+
 def scan_header(text: str, start: int, end: int) -> tuple[dict[str, list[Found]], set[int]]:
     """Read 'label: value' pairs in text[start:end].
 
@@ -89,8 +97,7 @@ def scan_header(text: str, start: int, end: int) -> tuple[dict[str, list[Found]]
     while pos < end:
         line_end = text.find("\n", pos, end)
         line_end = end if line_end == -1 else line_end
-        matches = [(m, _LABEL_TO_KEY[re.sub(r"[ \t]", "", m.group("label"))])
-                   for m in LABEL_RE.finditer(text, pos, line_end)]
+        matches = [(m, _label_key(m.group("label"))) for m in LABEL_RE.finditer(text, pos, line_end)]
         m = TRUNCATED_LABEL_RE.match(text, pos, line_end)
         if m and (not matches or matches[0][0].start() >= m.end()):
             matches.insert(0, (m, "ambiguous_number" if m.group("label") == "号" else "name"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple, Union
 
@@ -62,6 +63,26 @@ class ParsedLetter:
 _FURNITURE_MAX = 160
 
 
+def furniture_lines(norm: str, bounds: list[tuple[int, int]]) -> list[bool]:
+    """Whether each line is page furniture (breadcrumbs, share buttons): a short line (furniture
+    is short; long lines are text) in which FURNITURE_RE finds something, its ^ and $ at the ends
+    of the stripped line. The short lines are searched in one pass, stripped and joined by
+    newlines, with the pattern in multi-line mode: it has no part that could cross a line."""
+    short = [i for i, (s, e) in enumerate(bounds) if e - s <= _FURNITURE_MAX]
+    joined = "\n".join(norm[bounds[i][0]:bounds[i][1]].strip() for i in short)
+    flags = [False] * len(bounds)
+    if not short:
+        return flags
+    starts, pos = [], 0
+    for i in short:
+        starts.append(pos)
+        s, e = bounds[i]
+        pos += len(norm[s:e].strip()) + 1
+    for m in P.FURNITURE_LINE_RE.finditer(joined):
+        flags[short[bisect_right(starts, m.start()) - 1]] = True
+    return flags
+
+
 class Lines:
     """Line offsets of the normalised text."""
 
@@ -72,11 +93,7 @@ class Lines:
         for line in norm.split("\n"):
             self.bounds.append((pos, pos + len(line)))
             pos += len(line) + 1
-        # Furniture lines (breadcrumbs, share buttons) are short; long lines are text.
-        self.furniture = [
-            e - s <= _FURNITURE_MAX and bool(P.FURNITURE_RE.search(norm[s:e].strip()))
-            for s, e in self.bounds
-        ]
+        self.furniture = furniture_lines(norm, self.bounds)
 
     def __len__(self):
         return len(self.bounds)

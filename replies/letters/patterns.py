@@ -91,8 +91,12 @@ CO_AGENCY_RES = (
         r"(?:共同|一起|联合|认真|进行|反复)*(?:研究|会商|协商|商议|沟通|办理)"
     ),
     re.compile(r"(?:会办|协办)单位(?:为|是|有)?[ \t]*:?[ \t]*(?P<v>[^。;\n)]{2,80})"),
-    re.compile(rf"(?P<v>[{HAN}]{{2,40}})\((?:会办|协办)(?:单位)?\)"),
 )
+# '市财政局(会办)': the agency is the run of Han characters (2 to 40, the nearest ones) before the mark.
+# Found from the mark backwards (fields.co_agencies_marked): a pattern that starts with the run
+# would try every Han character of the letter as the start of one.
+CO_AGENCY_MARK_RE = re.compile(r"\((?:会办|协办)(?:单位)?\)")
+CO_AGENCY_MARKED_MAX = 40
 
 _BUTTONS = r"【?(?:打印|关闭|返回顶部|关闭窗口|打印本页|打印此页|收藏|返回|大|中|小)】?"
 FURNITURE_RE = re.compile(
@@ -103,6 +107,9 @@ FURNITURE_RE = re.compile(
     r"^(?:上一篇|下一篇)[ \t]*:|^(?:个人认证|优秀文档|获得点赞)|^中国政府网|网站地图|版权所有|ICP备|"
     r"网站标识码|公网安备|^相关(?:链接|文章|阅读|稿件)[ \t]*:?$"
 )
+
+# The same, over the short lines of a page joined by newlines (model.furniture_lines).
+FURNITURE_LINE_RE = re.compile(FURNITURE_RE.pattern, re.M)
 
 # Links to the previous/next page name other letters' sessions and numbers: never the letter's own.
 NAV_LINK_RE = re.compile(r"^[ \t]*(?:上一条|下一条|上一篇|下一篇|上篇|下篇|前一篇|后一篇)[ \t]*[::]", re.M)

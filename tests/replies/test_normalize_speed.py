@@ -1,7 +1,10 @@
 """The parser's speed-ups change nothing it reads (issue 10): Traditional->Simplified goes
-through OpenCC only for the lines that hold a character OpenCC may change, and the binary
-check of a file counts its control bytes in C. Each is checked against the plain way."""
+through OpenCC only for the lines that hold a character OpenCC may change, the binary
+check of a file counts its control bytes in C, co-handlers marked '(会办)' are found from the
+mark backwards and page furniture is found in one pass over the short lines. Each is checked
+against the plain way."""
 import random
+import re
 import subprocess
 from pathlib import Path
 
@@ -74,3 +77,49 @@ def test_the_control_byte_count_is_the_plain_one():
         sample = bytes(rng.choices(range(256), k=rng.randint(1, 300)))
         expected = sum(1 for b in sample if b in plain_controls)
         assert len(sample) - len(sample.translate(None, decoding._CONTROL_BYTES)) == expected
+
+
+# --- one-pass scans, each checked against the pattern it replaces -----------------------------------
+
+from replies.letters import patterns as P  # noqa: E402
+from replies.letters.fields import co_agencies_marked  # noqa: E402
+from replies.letters.model import Lines  # noqa: E402
+
+CO_AGENCY_PATTERN = re.compile(r"(?P<v>[\u3400-\u9fff]{2,40})\((?:会办|协办)(?:单位)?\)")
+
+
+@pytest.mark.parametrize("text", [
+    "经研究,市财政局(会办)、市人社局(协办单位)意见如下",
+    "局(会办)",  # one character is not a name
+    "(会办)市财政局(会办)",
+    "甲乙丙" * 20 + "(会办)",  # longer than 40: the nearest 40
+    "市财政局(会办)(会办)市教育局(协办)",
+    "市财政局 (会办)",  # a space between: not a mark
+])
+def test_marked_co_agencies_are_what_the_pattern_finds(text):
+    expected = [(m.start("v"), m.group("v")) for m in CO_AGENCY_PATTERN.finditer(text)]
+    assert co_agencies_marked(text, 0, len(text)) == expected
+    assert co_agencies_marked(text, 3, len(text) - 1) == [(m.start("v"), m.group("v"))
+                                                          for m in CO_AGENCY_PATTERN.finditer(text, 3, len(text) - 1)]
+
+
+def test_marked_co_agencies_match_the_pattern_on_random_text():
+    rng = random.Random(7)
+    alphabet = ["市", "财", "政", "局", "(会办)", "(协办单位)", "(", ")", " ", "\n", "a", "会", "办"]
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        assert co_agencies_marked(text, 0, len(text)) == [(m.start("v"), m.group("v"))
+                                                          for m in CO_AGENCY_PATTERN.finditer(text)], text
+
+
+def test_furniture_lines_are_those_the_pattern_finds_line_by_line():
+    pages = [p.read_text(encoding="utf-8") for p in sorted(
+        (Path(settings.BASE_DIR) / "tests" / "replies" / "evaluation" / "pages").glob("*.txt"))]
+    pages.append("  首页 > 政务公开\n扫一扫在手机打开当前页\n【打印】 【关闭】\n" + "正文" * 100 + "\n\n分享到:\n")
+    flagged = 0
+    for text in pages:
+        lines = Lines(N.normalize(text))
+        expected = [e - s <= 160 and bool(P.FURNITURE_RE.search(lines.norm[s:e].strip())) for s, e in lines.bounds]
+        assert lines.furniture == expected
+        flagged += sum(expected)
+    assert flagged > 20  # the pages do carry furniture: the comparison is not of empty lists
