@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz browser install install-dev demo fixtures benchmarks clean
+.PHONY: run serve test fuzz browser install install-dev demo fixtures benchmarks clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,22 @@ run: install
 	@echo "  Tracker: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/"
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Production-like: PostgreSQL, DEBUG off, collected static files served by WhiteNoise, gunicorn
+## (config/gunicorn.conf.py). No demo data. DATABASE_URL must name a PostgreSQL database; without
+## DJANGO_SECRET_KEY one is made once and kept in var/secret_key.
+serve: install
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make serve: set DATABASE_URL=postgres://USER@HOST:5432/NAME (PostgreSQL is the production database)" >&2; exit 2;; esac
+	@mkdir -p var && test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	@chmod 600 var/secret_key
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)} $(PY) manage.py migrate --noinput
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)} $(PY) manage.py createcachetable
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)} $(PY) manage.py collectstatic --noinput -v 0
+	@echo ""
+	@echo "  Tracker: http://$(HOST):$(PORT)/   health: http://$(HOST):$(PORT)/health/   (plain HTTP: DJANGO_SECURE_SSL_REDIRECT=false here; put HTTPS in front in production)"
+	@echo ""
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)} DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-false} \
+	  GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise).
 # No createcachetable here: Django creates the test database's cache table with its tables.
