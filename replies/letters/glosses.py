@@ -7,6 +7,7 @@ characters with their reading in brackets. The glosses split words ('關(guān)�
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 # A gloss: lowercase pinyin (toned or not) in ASCII or full-width brackets, right after a character.
@@ -23,7 +24,7 @@ def strip_glosses(text: str) -> tuple[str, list[int] | None]:
     carries no glosses."""
     if "(" not in text and "（" not in text:
         return text, None
-    if len(_TONED_GLOSS_RE.findall(text)) < _MIN_TONED:
+    if sum(1 for _ in islice(_TONED_GLOSS_RE.finditer(text), _MIN_TONED)) < _MIN_TONED:
         return text, None
     pieces: list[str] = []
     index: list[int] = []

@@ -93,12 +93,17 @@ def scan_header(text: str, start: int, end: int) -> tuple[dict[str, list[Found]]
     """
     fields: dict[str, list[Found]] = {}
     label_lines: set[int] = set()
-    pos = start
-    while pos < end:
+    # Both patterns are searched over the whole range at once: neither can cross a line break,
+    # so their matches are those of a search line by line.
+    by_line: dict[int, list] = {}
+    for found in LABEL_RE.finditer(text, start, end):
+        by_line.setdefault(max(start, text.rfind("\n", start, found.start()) + 1), []).append(found)
+    truncated = {m.start(): m for m in TRUNCATED_LABEL_RE.finditer(text, start, end)}
+    for pos in sorted(by_line.keys() | truncated.keys()):
         line_end = text.find("\n", pos, end)
         line_end = end if line_end == -1 else line_end
-        matches = [(m, _label_key(m.group("label"))) for m in LABEL_RE.finditer(text, pos, line_end)]
-        m = TRUNCATED_LABEL_RE.match(text, pos, line_end)
+        m = truncated.get(pos)
+        matches = [(found, _label_key(found.group("label"))) for found in by_line.get(pos, ())]
         if m and (not matches or matches[0][0].start() >= m.end()):
             matches.insert(0, (m, "ambiguous_number" if m.group("label") == "号" else "name"))
         if matches:
@@ -112,7 +117,6 @@ def scan_header(text: str, start: int, end: int) -> tuple[dict[str, list[Found]]
             found = _trimmed(text, m.end(), value_end)
             if found.value:
                 fields.setdefault(key, []).append(found)
-        pos = line_end + 1
     return fields, label_lines
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import NamedTuple, Union
 
@@ -63,23 +64,22 @@ class ParsedLetter:
 _FURNITURE_MAX = 160
 
 
-def furniture_lines(norm: str, bounds: list[tuple[int, int]]) -> list[bool]:
+def furniture_lines(lines: list[str]) -> list[bool]:
     """Whether each line is page furniture (breadcrumbs, share buttons): a short line (furniture
     is short; long lines are text) in which FURNITURE_RE finds something, its ^ and $ at the ends
-    of the stripped line. The short lines are searched in one pass, stripped and joined by
-    newlines, with the pattern in multi-line mode: it has no part that could cross a line."""
-    short = [i for i, (s, e) in enumerate(bounds) if e - s <= _FURNITURE_MAX]
-    joined = "\n".join(norm[bounds[i][0]:bounds[i][1]].strip() for i in short)
-    flags = [False] * len(bounds)
+    of the stripped line. The short lines are searched all at once, stripped and joined by
+    newlines (FURNITURE_ANYWHERE_RE, FURNITURE_LINE_START_RE): no part of either pattern can
+    cross a line."""
+    flags = [False] * len(lines)
+    short = [i for i, line in enumerate(lines) if len(line) <= _FURNITURE_MAX]
     if not short:
         return flags
-    starts, pos = [], 0
-    for i in short:
-        starts.append(pos)
-        s, e = bounds[i]
-        pos += len(norm[s:e].strip()) + 1
-    for m in P.FURNITURE_LINE_RE.finditer(joined):
-        flags[short[bisect_right(starts, m.start()) - 1]] = True
+    parts = [lines[i].strip() for i in short]
+    starts = list(accumulate((len(part) + 1 for part in parts[:-1]), initial=0))
+    joined = "\n".join(parts)
+    for regex in (P.FURNITURE_ANYWHERE_RE, P.FURNITURE_LINE_START_RE):
+        for m in regex.finditer(joined):
+            flags[short[bisect_right(starts, m.start()) - 1]] = True
     return flags
 
 
@@ -88,12 +88,13 @@ class Lines:
 
     def __init__(self, norm: str):
         self.norm = norm
+        lines = norm.split("\n")
         self.bounds: list[tuple[int, int]] = []
         pos = 0
-        for line in norm.split("\n"):
+        for line in lines:
             self.bounds.append((pos, pos + len(line)))
             pos += len(line) + 1
-        self.furniture = furniture_lines(norm, self.bounds)
+        self.furniture = furniture_lines(lines)
 
     def __len__(self):
         return len(self.bounds)

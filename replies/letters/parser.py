@@ -142,6 +142,8 @@ def _mask_nav_links(norm: str, lines: _Lines) -> str:
     for m in P.NAV_LINK_RE.finditer(norm):
         i = lines.index_at(m.start())
         s, e = lines.bounds[i]
+        if norm[s:m.start()].strip(" \t") or s < pos:
+            continue  # not at the start of its line, or its line is masked already
         pieces.append(norm[pos:s])
         pieces.append(" " * (e - s))
         pos = e

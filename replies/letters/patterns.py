@@ -42,12 +42,32 @@ SESSION_PLACELESS_RE = re.compile(
 NUMBER_AFTER_SESSION_RE = re.compile(
     rf"\s{{0,6}}(?:提案)?(?:第|编号)?[ \t]*(?P<num>{NUM})[ \t]*号"
 )
+# A reference to a proposal by its number, in two patterns searched side by side (proposal_ref):
+# each starts with what the search can skip to in C (a literal; a character class), which one
+# pattern of both kinds of start cannot.
 PROPOSAL_REF_RE = re.compile(
     rf"第[ \t]*(?P<n1>{NUM})[ \t]*号[ \t]*(?:提案|建议|议案)"
     rf"|提案(?:第|编号[ \t]*:?)[ \t]*(?P<n2>{NUM})[ \t]*号"
-    rf"|(?<![0-9A-Za-z.])(?P<n3>{NUM})[ \t]*号[ \t]*提案"
     rf"|提案[ \t]*\((?P<n4>{NUM})\)[ \t]*号"       # '提案(70)号'
 )
+# '55号提案': NUM not preceded by a letter, digit or dot (checked after NUM's first character).
+NUMBERED_PROPOSAL_RE = re.compile(r"(?P<n3>[0-9A-Za-z](?<![0-9A-Za-z.].)(?:[0-9A-Za-z.\-]{0,14}[0-9A-Za-z])?)"
+                                  r"[ \t]*号[ \t]*提案")
+
+
+def proposal_ref(text: str, pos: int = 0, endpos: int | None = None) -> tuple[str, int, int] | None:
+    """The first proposal number referred to in text[pos:endpos] ('第55号提案', '提案第55号',
+    '55号提案', '提案(70)号'): (number, its start, its end), or None."""
+    endpos = len(text) if endpos is None else endpos
+    found = [m for m in (PROPOSAL_REF_RE.search(text, pos, endpos), NUMBERED_PROPOSAL_RE.search(text, pos, endpos))
+             if m]
+    if not found:
+        return None
+    m = min(found, key=lambda match: match.start())
+    key = next(k for k, v in m.groupdict().items() if v)
+    return m.group(key), m.start(key), m.end(key)
+
+
 PAREN_NUMBER_RE = re.compile(rf"第[ \t]*(?P<num>{NUM})[ \t]*号")
 
 # '你提出的《关于…的提案》(第55号)', '你们提出的“关于…”的提案'
@@ -99,20 +119,28 @@ CO_AGENCY_MARK_RE = re.compile(r"\((?:会办|协办)(?:单位)?\)")
 CO_AGENCY_MARKED_MAX = 40
 
 _BUTTONS = r"【?(?:打印|关闭|返回顶部|关闭窗口|打印本页|打印此页|收藏|返回|大|中|小)】?"
-FURNITURE_RE = re.compile(
-    r"您?当前的?位置|^首页[ \t]*(?:>|»|/)|[>»][ \t]*政务公开|扫一扫|^(?:微信|微博|QQ空间|QQ|分享)$|"
-    r"^分享(?:到)?[ \t]*:|字体[ \t]*:?[ \t]*[\[【]|字号[ \t]*:?[ \t]*[\[【大中小]|"
-    rf"^{_BUTTONS}(?:[ \t]*{_BUTTONS})*$|"
-    r"还剩\d+页未读|继续阅读|本资源只提供|^文本内容[ \t]*:|浏览次数|访问次数|阅读次数|点击数[:]|"
-    r"^(?:上一篇|下一篇)[ \t]*:|^(?:个人认证|优秀文档|获得点赞)|^中国政府网|网站地图|版权所有|ICP备|"
-    r"网站标识码|公网安备|^相关(?:链接|文章|阅读|稿件)[ \t]*:?$"
+# Page furniture, as what a line contains anywhere and what a line starts with (or is).
+_FURNITURE_ANYWHERE = (
+    r"当前的?位置", r"[>»][ \t]*政务公开", r"扫一扫", r"字体[ \t]*:?[ \t]*[\[【]", r"字号[ \t]*:?[ \t]*[\[【大中小]",
+    r"还剩\d+页未读", r"继续阅读", r"本资源只提供", r"浏览次数", r"访问次数", r"阅读次数", r"点击数[:]", r"网站地图",
+    r"版权所有", r"ICP备", r"网站标识码", r"公网安备",
 )
-
-# The same, over the short lines of a page joined by newlines (model.furniture_lines).
-FURNITURE_LINE_RE = re.compile(FURNITURE_RE.pattern, re.M)
+_FURNITURE_LINE_START = (
+    r"首页[ \t]*(?:>|»|/)", r"(?:微信|微博|QQ空间|QQ|分享)$", r"分享(?:到)?[ \t]*:", rf"{_BUTTONS}(?:[ \t]*{_BUTTONS})*$",
+    r"文本内容[ \t]*:", r"(?:上一篇|下一篇)[ \t]*:", r"(?:个人认证|优秀文档|获得点赞)", r"中国政府网",
+    r"相关(?:链接|文章|阅读|稿件)[ \t]*:?$",
+)
+# One line (stripped) is furniture when this finds something in it.
+FURNITURE_RE = re.compile("|".join(_FURNITURE_ANYWHERE + tuple(f"^{p}" for p in _FURNITURE_LINE_START)))
+# The same over many lines joined by newlines (model.furniture_lines), in two passes: without the
+# anchored alternatives, the search skips in C to the characters a match can start with.
+FURNITURE_ANYWHERE_RE = re.compile("|".join(_FURNITURE_ANYWHERE))
+FURNITURE_LINE_START_RE = re.compile("^(?:" + "|".join(_FURNITURE_LINE_START) + ")", re.M)
 
 # Links to the previous/next page name other letters' sessions and numbers: never the letter's own.
-NAV_LINK_RE = re.compile(r"^[ \t]*(?:上一条|下一条|上一篇|下一篇|上篇|下篇|前一篇|后一篇)[ \t]*[::]", re.M)
+# A line that starts with one (after spaces): the pattern has no ^ so that the search skips in C to
+# its first characters; parser._mask_nav_links checks that only spaces come before it.
+NAV_LINK_RE = re.compile(r"(?:上一条|下一条|上一篇|下一篇|上篇|下篇|前一篇|后一篇)[ \t]*[::]")
 
 # People's congress suggestions (人大代表建议) are answered in the same form, but are not proposals.
 PEOPLES_CONGRESS_RE = re.compile(r"人大|人民代表大会")

@@ -90,10 +90,9 @@ def read_proposal(b: Builder, norm: str, lines: Lines, title, salutation, agenci
     if number is None:
         # The title, the letter, then the page's own heading above the letter.
         for s, e in ([title_span] if title_span else []) + [(letter_from, end), (0, letter_from)]:
-            r = P.PROPOSAL_REF_RE.search(norm, s, e)
-            if r:
-                key = next(k for k in ("n1", "n2", "n3", "n4") if r.group(k))
-                number = (r.group(key), *r.span(key), "proposal reference")
+            ref = P.proposal_ref(norm, s, e)
+            if ref:
+                number = (*ref, "proposal reference")
                 break
 
     paren = _read_title(b, norm, letter_from, end, title_span, header)

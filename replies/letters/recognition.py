@@ -66,7 +66,7 @@ def _is_letter(norm: str, lines: Lines, title_idx, sal_idx) -> tuple[bool, str]:
     if title_idx is not None:
         return True, ""
     head = norm[:6000]
-    has_ref = P.PROPOSAL_REF_RE.search(norm) is not None
+    has_ref = P.proposal_ref(norm) is not None
     proposed = (P.PROPOSED_RE.search(norm) or P.PROPOSED_PLAIN_RE.search(norm)
                 or P.QUOTED_PROPOSAL_TITLE_RE.search(norm))
     phrasing = P.REPLY_PHRASE_RE.search(norm) is not None

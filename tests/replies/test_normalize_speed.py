@@ -123,3 +123,48 @@ def test_furniture_lines_are_those_the_pattern_finds_line_by_line():
         assert lines.furniture == expected
         flagged += sum(expected)
     assert flagged > 20  # the pages do carry furniture: the comparison is not of empty lists
+
+
+_NUM = r"[0-9A-Za-z](?:[0-9A-Za-z.\-]{0,14}[0-9A-Za-z])?"
+# The reference pattern as one expression, as it was before it was split in two (patterns.proposal_ref).
+PROPOSAL_REF_ONE_PATTERN = re.compile(
+    rf"第[ \t]*(?P<n1>{_NUM})[ \t]*号[ \t]*(?:提案|建议|议案)"
+    rf"|提案(?:第|编号[ \t]*:?)[ \t]*(?P<n2>{_NUM})[ \t]*号"
+    rf"|(?<![0-9A-Za-z.])(?P<n3>{_NUM})[ \t]*号[ \t]*提案"
+    rf"|提案[ \t]*\((?P<n4>{_NUM})\)[ \t]*号"
+)
+
+
+def one_pattern_ref(text, pos=0, endpos=None):
+    m = PROPOSAL_REF_ONE_PATTERN.search(text, pos, len(text) if endpos is None else endpos)
+    if not m:
+        return None
+    key = next(k for k in ("n1", "n2", "n3", "n4") if m.group(k))
+    return m.group(key), m.start(key), m.end(key)
+
+
+@pytest.mark.parametrize("text", [
+    "对第55号提案的答复", "提案第0325号", "提案编号:2025D048号", "关于1055号提案", "A1.5号提案", "x55号提案",
+    "提案(70)号", "第6.11号建议", "见2024年第3号文件", "12号提案与第13号提案", "", "号提案",
+])
+def test_a_proposal_reference_is_what_the_one_pattern_found(text):
+    assert P.proposal_ref(text) == one_pattern_ref(text)
+    assert P.proposal_ref(text, 1, max(1, len(text) - 1)) == one_pattern_ref(text, 1, max(1, len(text) - 1))
+
+
+def test_proposal_references_match_the_one_pattern_on_random_text():
+    rng = random.Random(11)
+    alphabet = ["第", "号", "提案", "建议", "编号:", "(", ")", "1", "2", "A", ".", " ", "\n", "x"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert P.proposal_ref(text) == one_pattern_ref(text), text
+
+
+def test_navigation_lines_are_masked_only_at_the_start_of_a_line():
+    from replies.letters.parser import _mask_nav_links
+
+    text = "正文第一段\n  上一条:关于第12号提案的答复\n见下一条:第13号\n下一篇:第14号\n"
+    masked = _mask_nav_links(text, Lines(text))
+    assert len(masked) == len(text)
+    assert masked.split("\n") == ["正文第一段", " " * len("  上一条:关于第12号提案的答复"), "见下一条:第13号",
+                                  " " * len("下一篇:第14号"), ""]
