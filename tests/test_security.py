@@ -148,6 +148,19 @@ def test_staff_see_and_can_lift_lockouts_in_the_admin(client, clerk):
     assert post_login(Client(), "/admin/login/", "clerk", PASSWORD).status_code == 302
 
 
+def test_the_lockout_pages_of_the_admin_are_in_the_readers_language(client, clerk, settings):
+    """django-axes ships no Simplified Chinese: locale/zh_Hans carries its admin texts."""
+    for _ in range(6):
+        post_login(Client(), "/admin/login/", "clerk", "wrong")
+    client.force_login(UserFactory(username="chief", is_staff=True, is_superuser=True))
+    chinese = client.get("/admin/axes/accessattempt/").content.decode()
+    assert "登录尝试" in chinese and "失败次数" in chinese and "已锁定" in chinese
+    assert "access attempt" not in chinese.lower() and "Failed Logins" not in chinese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/admin/axes/accessattempt/").content.decode()
+    assert "access attempts" in english.lower() and "Failed Logins" in english
+
+
 def test_lockout_settings_come_from_the_environment_with_defaults():
     defaults = settings_in_a_fresh_process()
     assert defaults["cooloff"] == 30 * 60 and defaults["limit"] == 6
