@@ -11,11 +11,13 @@ import datetime
 import functools
 import json
 
+import jsonschema
 import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
 
 from proposals import services
+from proposals.api.errors import BAD_REQUEST_SCHEMA
 from proposals.api.parsers import nesting_depth
 from proposals.models import CalendarDay
 from tests.api_support import build_world, client_for
@@ -288,6 +290,13 @@ def five_hundreds(responses) -> list:
             or r.status_code == 429 or not r.get("Content-Type", "").startswith("application/json")]
 
 
+def off_schema_400s(responses) -> list:
+    """(what was sent, body) of every 400 whose body is not the documented error object
+    (proposals.api.errors.BAD_REQUEST_SCHEMA: field -> list of reasons, or detail and code)."""
+    validator = jsonschema.Draft202012Validator(BAD_REQUEST_SCHEMA)
+    return [(sent, r.json()) for sent, r in responses if r.status_code == 400 and not validator.is_valid(r.json())]
+
+
 @pytest.mark.parametrize("path, parameters", FILTERED, ids=[path for path, _ in FILTERED])
 def test_hostile_values_in_every_filter_of_every_list_answer_json_without_a_5xx(db, path, parameters):
     world = build_world()
@@ -333,4 +342,16 @@ def test_hostile_values_in_every_write_answer_json_without_a_5xx(db, method, pat
         sent.append((("staff", hostile_id), staff(method, path.replace("{id}", hostile_id), {}, format="json")))
     failures = five_hundreds(sent)
     assert not failures, "\n".join(map(repr, failures))
+    off_schema = off_schema_400s(sent)
+    assert not off_schema, "\n".join(map(repr, off_schema))
+
+
+def test_errors_of_list_items_are_flat_under_dotted_keys(db):
+    """Found by the fuzzing gate: DRF nests a list's item errors ({"ids": {"1": [...]}}), which the
+    documented error object does not allow."""
+    world = build_world()
+    response = client_for(world.cast.staff).post("/api/assignments/urge/", {"ids": [world.lead.pk, "x", 0.5],
+                                                                          "message": "请加快办理"}, format="json")
+    body = assert_json_error(response)
+    assert set(body) == {"ids.1", "ids.2"} and all(isinstance(v, list) and v for v in body.values()), body
 

@@ -1,6 +1,7 @@
 """The one place where errors become HTTP responses.
 
-- bad input (serializer, filter or InvalidInput from a service): 400 ``{"field": ["reason"]}``;
+- bad input (serializer, filter or InvalidInput from a service): 400 ``{"field": ["reason"]}``, the
+  errors of list items and nested objects under dotted keys (``{"ids.0": ["reason"]}``);
 - a request that needs a login (an anonymous write) or a bad token: 401, with
   ``WWW-Authenticate: Token``;
 - a step the object's state does not allow (TransitionNotAllowed): 400 ``{"detail", "code"}``;
@@ -77,7 +78,30 @@ def tracker_exception_handler(exc, context):
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
         response.data["code"] = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+    elif response is not None and response.status_code == 400 and isinstance(response.data, (dict, list)):
+        response.data = flat_errors(response.data)
     return response
+
+
+def flat_errors(errors) -> dict[str, list[str]]:
+    """DRF's errors as the documented ``{"field": ["reason", …]}``: the errors of a list's items
+    and of nested objects, which DRF nests (``{"ids": {"0": [...]}}``), under dotted keys
+    (``ids.0``, ``contacts.1.date``)."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(value, key):
+        if isinstance(value, dict):
+            for name, inner in value.items():
+                walk(inner, f"{key}.{name}" if key else str(name))
+        elif isinstance(value, list) and any(isinstance(inner, (dict, list)) for inner in value):
+            for index, inner in enumerate(value):
+                if inner:  # DRF leaves {} for the items without errors
+                    walk(inner, f"{key}.{index}" if key else str(index))
+        else:
+            flat.setdefault(key or NON_FIELD, []).extend(str(m) for m in (value if isinstance(value, list) else [value]))
+
+    walk(errors, "")
+    return flat
 
 
 API_PREFIX = "/api/"
