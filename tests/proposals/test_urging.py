@@ -339,7 +339,7 @@ def test_the_api_urges_many(cast):
 
 
 @pytest.mark.parametrize("body, field", [
-    ({"message": MESSAGE}, "ids"), ({"ids": [], "message": MESSAGE}, "ids"), ({"ids": ["x"], "message": MESSAGE}, "ids"),
+    ({"message": MESSAGE}, "ids"), ({"ids": [], "message": MESSAGE}, "ids"), ({"ids": ["x"], "message": MESSAGE}, "ids.0"),
     ({"ids": 5, "message": MESSAGE}, "ids"), ({"ids": [1]}, "message"), ({"ids": [1], "message": "  "}, "message"),
 ])
 def test_the_api_bulk_urge_refuses_bad_input(cast, body, field):
