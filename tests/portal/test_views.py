@@ -26,6 +26,12 @@ def test_home_answers_at_the_root_with_search_latest_replies_and_browsing(client
     assert 'href="/my/"' in text and "委员登录" in text and 'id="content"' in text
 
 
+def test_a_signed_in_visitor_is_offered_the_workspace_not_the_login(client, world):
+    client.force_login(world.cast.proposer_user)
+    text = client.get("/").content.decode()
+    assert 'href="/my/"' in text and "我的工作台" in text and "委员登录" not in text
+
+
 def test_every_page_has_the_chrome_and_no_inline_script(client, world):
     urls = ["/", "/search/?q=双减", f"/replies/{world.public_reply.pk}/", f"/agencies/{world.cast.agency.pk}/",
             f"/sessions/{world.cast.session.pk}/", "/agencies/", "/sessions/", "/data/"]
