@@ -46,8 +46,8 @@ BASELINE = {
     "notifications": "0001_initial",
 }
 
-_CREATE_INDEX = re.compile(r'^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?!CONCURRENTLY)(?:IF NOT EXISTS\s+)?"?\w+"?\s+ON\s+"?(\w+)"?',
-                           re.I)
+_CREATE_INDEX = re.compile(
+    r'^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?!CONCURRENTLY)(?:IF NOT EXISTS\s+)?"?\w+"?\s+ON\s+"?(\w+)"?', re.I)
 _ALTER_TABLE = re.compile(r'^\s*ALTER\s+TABLE\s+(?:ONLY\s+)?(?:IF EXISTS\s+)?"?(\w+)"?\s+(.*)$', re.I | re.S)
 _RISKS = (
     (re.compile(r"\bALTER\s+COLUMN\s+\"?\w+\"?\s+(?:SET\s+DATA\s+)?TYPE\b", re.I),

@@ -98,7 +98,8 @@ def flat_errors(errors) -> dict[str, list[str]]:
                 if inner:  # DRF leaves {} for the items without errors
                     walk(inner, f"{key}.{index}" if key else str(index))
         else:
-            flat.setdefault(key or NON_FIELD, []).extend(str(m) for m in (value if isinstance(value, list) else [value]))
+            messages = value if isinstance(value, list) else [value]
+            flat.setdefault(key or NON_FIELD, []).extend(str(m) for m in messages)
 
     walk(errors, "")
     return flat

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from itertools import accumulate
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import NamedTuple, Union
 
 from . import patterns as P
