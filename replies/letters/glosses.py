@@ -12,6 +12,7 @@ from itertools import islice
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 # A gloss: lowercase pinyin (toned or not) in ASCII or full-width brackets, right after a character.
 GLOSS_RE = re.compile(rf"(?<=[\u3400-\u9fff])[(（](?:[a-z{_TONED}]{{1,7}})[)）]")
+_TONE_MARK_RE = re.compile(f"[{_TONED}]")
 _TONED_GLOSS_RE = re.compile(rf"[(（][a-z]*[{_TONED}][a-z{_TONED}]*[)）]")
 # Toneless words in brackets ('(de)', '(app)') also occur on ordinary pages; only a page that
 # glosses with tone marks several times is treated as a glossed copy.
@@ -23,6 +24,8 @@ def strip_glosses(text: str) -> tuple[str, list[int] | None]:
     character i of the result, plus one final entry for the end; (text, None) when the page
     carries no glosses."""
     if "(" not in text and "（" not in text:
+        return text, None
+    if _TONE_MARK_RE.search(text) is None:  # one quick pass: most pages have no tone mark at all
         return text, None
     if sum(1 for _ in islice(_TONED_GLOSS_RE.finditer(text), _MIN_TONED)) < _MIN_TONED:
         return text, None

@@ -138,6 +138,8 @@ def _parse(source: str) -> ParsedLetter:
 
 def _mask_nav_links(norm: str, lines: _Lines) -> str:
     """Blank '上一条:…' / '下一篇:…' lines (same length): they name other letters."""
+    if not any(word in norm for word in P.NAV_LINK_WORDS):  # str.find is many times faster than the pattern
+        return norm
     pieces, pos = [], 0
     for m in P.NAV_LINK_RE.finditer(norm):
         i = lines.index_at(m.start())

@@ -141,6 +141,7 @@ FURNITURE_LINE_START_RE = re.compile("^(?:" + "|".join(_FURNITURE_LINE_START) + 
 # A line that starts with one (after spaces): the pattern has no ^ so that the search skips in C to
 # its first characters; parser._mask_nav_links checks that only spaces come before it.
 NAV_LINK_RE = re.compile(r"(?:上一条|下一条|上一篇|下一篇|上篇|下篇|前一篇|后一篇)[ \t]*[::]")
+NAV_LINK_WORDS = ("一条", "一篇", "上篇", "下篇")  # each link word above holds one of these
 
 # People's congress suggestions (人大代表建议) are answered in the same form, but are not proposals.
 PEOPLES_CONGRESS_RE = re.compile(r"人大|人民代表大会")
