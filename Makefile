@@ -27,7 +27,8 @@ run: install
 	$(PY) manage.py createcachetable
 	$(PY) manage.py setup_demo
 	@echo ""
-	@echo "  Tracker: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/"
+	@echo "  Public portal: http://$(HOST):$(PORT)/    members: http://$(HOST):$(PORT)/my/"
+	@echo "  Admin (staff, liaisons): http://$(HOST):$(PORT)/admin/    API: http://$(HOST):$(PORT)/api/"
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
