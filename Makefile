@@ -33,7 +33,7 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Production-like: PostgreSQL, DEBUG off, collected static files served by WhiteNoise, gunicorn
-## (config/gunicorn.conf.py). No demo data. DATABASE_URL must name a PostgreSQL database; without
+## (config/gunicorn_conf.py). No demo data. DATABASE_URL must name a PostgreSQL database; without
 ## DJANGO_SECRET_KEY one is made once and kept in var/secret_key.
 serve: install
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make serve: set DATABASE_URL=postgres://USER@HOST:5432/NAME (PostgreSQL is the production database)" >&2; exit 2;; esac
@@ -46,7 +46,7 @@ serve: install
 	@echo "  Tracker: http://$(HOST):$(PORT)/   health: http://$(HOST):$(PORT)/health/   (plain HTTP: DJANGO_SECURE_SSL_REDIRECT=false here; put HTTPS in front in production)"
 	@echo ""
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)} DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-false} \
-	  GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
+	  GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} $(VENV)/bin/gunicorn -c config/gunicorn_conf.py config.wsgi
 
 ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise).
 # No createcachetable here: Django creates the test database's cache table with its tables.

@@ -1,6 +1,6 @@
 """Serving in production (issue 13): the health endpoint a load balancer asks, and several app
 servers on one PostgreSQL. The app servers are real gunicorn processes started with the project's
-own configuration (config/gunicorn.conf.py, as `make serve` starts them) on loopback ports."""
+own configuration (config/gunicorn_conf.py, as `make serve` starts them) on loopback ports."""
 import json
 import os
 import socket
@@ -49,7 +49,7 @@ def request(port: int, path: str, *, method="GET", token=None, headers=None, bod
 
 
 class AppServer:
-    """gunicorn with config/gunicorn.conf.py and production settings (DEBUG off) on a free port."""
+    """gunicorn with config/gunicorn_conf.py and production settings (DEBUG off) on a free port."""
 
     def __init__(self, database_url: str, log: Path):
         self.port = free_port()
@@ -59,7 +59,7 @@ class AppServer:
                "GUNICORN_LOG_LEVEL": "warning"}
         env.pop("PYTEST_CURRENT_TEST", None)
         self.log = log
-        self.process = subprocess.Popen([str(GUNICORN), "-c", "config/gunicorn.conf.py", "config.wsgi"],
+        self.process = subprocess.Popen([str(GUNICORN), "-c", "config/gunicorn_conf.py", "config.wsgi"],
                                         cwd=BASE, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
 
     def wait(self, seconds=60) -> "AppServer":

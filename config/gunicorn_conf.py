@@ -1,5 +1,5 @@
 """gunicorn's configuration for `make serve` and for production:
-    gunicorn -c config/gunicorn.conf.py config.wsgi
+    gunicorn -c config/gunicorn_conf.py config.wsgi
 
 Each setting can be changed from the environment without editing this file:
 GUNICORN_BIND (127.0.0.1:8000; a proxy in front terminates HTTPS), GUNICORN_WORKERS (2 × cores + 1),
