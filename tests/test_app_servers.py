@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -18,6 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from proposals.models import Event, Proposal
 from tests.factories import make_cast, proposal_at
+from tests.proposals.test_concurrency import race
 
 BASE = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -128,21 +128,11 @@ def two_servers(tmp_path, transactional_db):
 
 
 def at_once(*calls):
-    """Each call in its own thread, released together; their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait(timeout=30)
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+    """Each call in its own thread, released together (tests.proposals.test_concurrency.race);
+    their results in order."""
+    results = race(*calls)
+    assert all(kind == "ok" for kind, _ in results), results
+    return [value for _, value in results]
 
 
 @pytest.mark.postgres
