@@ -120,6 +120,18 @@ def scan_header(text: str, start: int, end: int) -> tuple[dict[str, list[Found]]
     return fields, label_lines
 
 
+def header_before(fields: dict[str, list[Found]], label_lines: set[int], end: int
+                  ) -> tuple[dict[str, list[Found]], set[int]]:
+    """scan_header's result cut at ``end``, a line start: what scan_header(text, start, end)
+    would return, since no label or value it reads crosses a line break."""
+    kept = {}
+    for key, found in fields.items():
+        before = [f for f in found if f.start < end]
+        if before:
+            kept[key] = before
+    return kept, {pos for pos in label_lines if pos < end}
+
+
 def doc_number_from(found: Found) -> Found | None:
     """Canonical '曲政函〔2024〕257号' when ``found`` is exactly a document number."""
     m = DOCNUM_RE.fullmatch(found.value)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import add
 from typing import NamedTuple, Union
 
 from . import patterns as P
@@ -71,11 +72,12 @@ def furniture_lines(lines: list[str]) -> list[bool]:
     newlines (FURNITURE_ANYWHERE_RE, FURNITURE_LINE_START_RE): no part of either pattern can
     cross a line."""
     flags = [False] * len(lines)
-    short = [i for i, line in enumerate(lines) if len(line) <= _FURNITURE_MAX]
+    is_short = list(map(_FURNITURE_MAX.__ge__, map(len, lines)))
+    short = list(compress(range(len(lines)), is_short))
     if not short:
         return flags
-    parts = [lines[i].strip() for i in short]
-    starts = list(accumulate((len(part) + 1 for part in parts[:-1]), initial=0))
+    parts = list(map(str.strip, compress(lines, is_short)))
+    starts = list(accumulate(map((1).__add__, map(len, parts[:-1])), initial=0))
     joined = "\n".join(parts)
     for regex in (P.FURNITURE_ANYWHERE_RE, P.FURNITURE_LINE_START_RE):
         for m in regex.finditer(joined):
@@ -89,11 +91,10 @@ class Lines:
     def __init__(self, norm: str):
         self.norm = norm
         lines = norm.split("\n")
-        self.bounds: list[tuple[int, int]] = []
-        pos = 0
-        for line in lines:
-            self.bounds.append((pos, pos + len(line)))
-            pos += len(line) + 1
+        lengths = list(map(len, lines))
+        # Each line starts one past the previous line's end (built in C: no loop per line here).
+        starts = list(accumulate(map((1).__add__, lengths[:-1]), initial=0))
+        self.bounds: list[tuple[int, int]] = list(zip(starts, map(add, starts, lengths)))
         self.furniture = furniture_lines(lines)
 
     def __len__(self):

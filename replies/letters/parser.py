@@ -16,7 +16,7 @@ from .fields import check_dates, read_agencies, read_body, read_co_agencies, rea
 from .glosses import map_span, strip_glosses
 from .header import (
     DOC_LINE_TAIL_RE, DOCNUM_RE, Found, doc_number_from, find_cc, find_classification, find_contact,
-    find_disclosure, scan_header,
+    find_disclosure, header_before, scan_header,
 )
 from .model import Builder as _Builder, Lines as _Lines, ParsedLetter, Span
 from .normalize import normalize_with_count
@@ -83,7 +83,7 @@ def _parse(source: str) -> ParsedLetter:
     if sal_idx is not None and lines.bounds[sal_idx][0] < header_end:
         # The letter's own metadata precedes the salutation; numbers after it are citations.
         header_end = lines.bounds[sal_idx][0]
-        header, label_lines = scan_header(norm, 0, header_end)
+        header, label_lines = header_before(header, label_lines, header_end)
 
     _read_header(b, norm, lines, header, label_lines, header_end)
 
