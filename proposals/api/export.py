@@ -21,9 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
+from proposals.api.renderers import FastJSONRenderer as JSONRenderer
 from proposals.roles import is_committee_staff
 
 EXPORT_FORMATS = ("csv", "xlsx")
