@@ -164,20 +164,22 @@ def read_co_agencies(b: Builder, norm: str, header, start: int, end: int):
 # --- body and checks ------------------------------------------------------------------
 
 def read_body(source: str, lines: Lines, start_idx: int, end_idx: int, label_lines, sal_idx) -> str:
+    """The letter's lines of ``source`` from start_idx to end_idx, without page furniture and the
+    header's label lines (those above the salutation), trailing spaces and runs of blank lines."""
+    src = source.split("\n")  # the same lines as the normalised text's (normalising keeps every length)
+    furniture = lines.furniture
+    last_label = end_idx if sal_idx is None else min(end_idx, sal_idx - 1)
+    labelled = {i for i in map(lines.index_at, label_lines) if i <= last_label} if label_lines else ()
     kept: list[str] = []
     for i in range(start_idx, end_idx + 1):
-        if lines.furniture[i]:
+        if furniture[i] or i in labelled:
             continue
-        s, e = lines.bounds[i]
-        if s in label_lines and (sal_idx is None or i < sal_idx):
-            continue
-        line = source[s:e].rstrip()
-        if not line.strip():
-            if kept and kept[-1] != "":
-                kept.append("")
-            continue
-        kept.append(line)
-    while kept and kept[-1] == "":
+        line = src[i].rstrip()
+        if line:
+            kept.append(line)
+        elif kept and kept[-1]:
+            kept.append("")
+    while kept and not kept[-1]:
         kept.pop()
     return "\n".join(kept)
 

@@ -7,27 +7,38 @@ characters with their reading in brackets. The glosses split words ('關(guān)�
 from __future__ import annotations
 
 import re
-from itertools import islice
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 # A gloss: lowercase pinyin (toned or not) in ASCII or full-width brackets, right after a character.
 GLOSS_RE = re.compile(rf"(?<=[\u3400-\u9fff])[(（](?:[a-z{_TONED}]{{1,7}})[)）]")
-_TONE_MARK_RE = re.compile(f"[{_TONED}]")
 _TONED_GLOSS_RE = re.compile(rf"[(（][a-z]*[{_TONED}][a-z{_TONED}]*[)）]")
 # Toneless words in brackets ('(de)', '(app)') also occur on ordinary pages; only a page that
 # glosses with tone marks several times is treated as a glossed copy.
 _MIN_TONED = 3
 
 
+def _toned_glosses(text: str, limit: int) -> int:
+    """How many toned glosses (_TONED_GLOSS_RE) the page holds, counted up to ``limit``. Each
+    starts with a bracket: the brackets are found with str.find (in C), the pattern is tried at
+    each of them only, not at every character. Glosses cannot overlap (a gloss holds no bracket),
+    so this is the count of _TONED_GLOSS_RE.finditer."""
+    count = 0
+    for bracket in "(（":
+        pos = text.find(bracket)
+        while pos != -1:
+            if _TONED_GLOSS_RE.match(text, pos):
+                count += 1
+                if count >= limit:
+                    return count
+            pos = text.find(bracket, pos + 1)
+    return count
+
+
 def strip_glosses(text: str) -> tuple[str, list[int] | None]:
     """Return (text without glosses, index) where index[i] is the offset in ``text`` of
     character i of the result, plus one final entry for the end; (text, None) when the page
     carries no glosses."""
-    if "(" not in text and "（" not in text:
-        return text, None
-    if _TONE_MARK_RE.search(text) is None:  # one quick pass: most pages have no tone mark at all
-        return text, None
-    if sum(1 for _ in islice(_TONED_GLOSS_RE.finditer(text), _MIN_TONED)) < _MIN_TONED:
+    if _toned_glosses(text, _MIN_TONED) < _MIN_TONED:
         return text, None
     pieces: list[str] = []
     index: list[int] = []

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .patterns import Guarded
+
 
 @dataclass(frozen=True)
 class Found:
@@ -145,21 +147,21 @@ def doc_number_from(found: Found) -> Found | None:
 
 _CLASS_LABELS = (r"办理结果|分类标识|答复类别|办理类别|答复类型|提案类别|办理类型|答复分类|类别标识|结果类别|"
                  r"类[ \t]?别")
-CLASS_RE = re.compile(
+CLASS_RE = Guarded(re.compile(
     rf"(?:{_CLASS_LABELS})[ \t]*:?[ \t]*[【\[(]?[ \t]*(?P<v>[ABCD])(?![A-Za-z])\d?[ \t]*类?"
-)
+), "类", "结果")
 # A mark alone on a header line: '(C)', '【A】', 'B类', 'B1类', or the bare letter printed top right.
 CLASS_LINE_RE = re.compile(r"[ \t]*[【\[(]?[ \t]*(?P<v>[ABCD])\d?[ \t]*类?[ \t]*[】\])]?[ \t]*")
 # A mark run together with the document number: '…〔2023〕13号B1类', '华建复〔2017〕5号(B类)'.
 CLASS_AFTER_DOC_RE = re.compile(r"〕[ \t]*第?[ \t]*\d{1,6}[ \t]*号[ \t]*[【\[(]?[ \t]*(?P<v>[ABCD])\d?[ \t]*类")
 
 _DISCLOSE_LABELS = r"是否同意公开|是否公开|公开类型|公开方式|公开属性|公开形式|公开选项|公开范围"
-DISCLOSURE_RE = re.compile(
+DISCLOSURE_RE = Guarded(re.compile(
     rf"(?:{_DISCLOSE_LABELS})[ \t]*:?[ \t]*[【\[(]?[ \t]*(?P<v>主动公开|依申请公开|不予公开|不公开|公开)"
     r"|法定主动\s*公开(?:内容)?"
     r"|此件(?P<note>公开发布|主动公开|依申请公开|不予公开|不公开)"
-)
-DISCLOSURE_REASON_RE = re.compile(r"不予公开(?:的)?(?:理由|原因)[ \t]*:?[ \t]*(?P<v>[^\n】\]]{2,80})")
+), "公开")
+DISCLOSURE_REASON_RE = Guarded(re.compile(r"不予公开(?:的)?(?:理由|原因)[ \t]*:?[ \t]*(?P<v>[^\n】\]]{2,80})"), "不予公开")
 _DISCLOSURE_CANON = {
     "主动公开": "主动公开", "公开": "主动公开", "公开发布": "主动公开",
     "依申请公开": "依申请公开", "不予公开": "不予公开", "不公开": "不予公开",
@@ -207,14 +209,14 @@ def find_disclosure(text: str, regions: list[tuple[int, int]]) -> tuple[Found | 
 
 # --- contact and copies -------------------------------------------------------------
 
-_UNIT_RE = re.compile(r"联系(?:单位|部门|科室)[ \t]*:[ \t]*(?P<v>[^\s,;)(]{2,40})")
-_PERSON_RE = re.compile(
+_UNIT_RE = Guarded(re.compile(r"联系(?:单位|部门|科室)[ \t]*:[ \t]*(?P<v>[^\s,;)(]{2,40})"), "联系")
+_PERSON_RE = Guarded(re.compile(
     r"联系人(?:员)?(?:及(?:联系)?(?:电话|方式))?[ \t]*:[ \t]*"
     r"(?P<v>[\u4e00-\u9fff·]{2,6}?)(?=联系|电话|手机|[\s,;)(\d]|$)"
-)
-_PHONE_RE = re.compile(
+), "联系人")
+_PHONE_RE = Guarded(re.compile(
     r"(?:联系电话|电话|手机|联系方式|办公电话)[ \t]*:[ \t]*(?P<v>\(?\d[\d\-—–―‐‑()~ ]{5,24}\d)"
-)
+), "电话", "手机", "联系方式")
 _BARE_PHONE_RE = re.compile(r"(?<!\d)(?P<v>0\d{2,3}[\-—–―‐‑ ]?\d{7,8}|1[3-9]\d{9})(?!\d)")
 _DASHES = str.maketrans({"—": "-", "–": "-", "―": "-", "‐": "-", "‑": "-", "~": "-"})
 
@@ -244,7 +246,7 @@ def find_contact(text: str, start: int, end: int) -> dict[str, Found | None]:
     return contact
 
 
-CC_RE = re.compile(r"抄[ \t]*送[ \t]*(?:单位)?[ \t]*:[ \t]*(?P<v>[^\n]+)")
+CC_RE = Guarded(re.compile(r"抄[ \t]*送[ \t]*(?:单位)?[ \t]*:[ \t]*(?P<v>[^\n]+)"), "抄")
 _CC_SPLIT = re.compile(r"[、,;]")
 
 

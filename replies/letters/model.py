@@ -65,7 +65,7 @@ class ParsedLetter:
 _FURNITURE_MAX = 160
 
 
-def furniture_lines(lines: list[str]) -> list[bool]:
+def furniture_lines(lines: list[str], stripped: list[str] | None = None) -> list[bool]:
     """Whether each line is page furniture (breadcrumbs, share buttons): a short line (furniture
     is short; long lines are text) in which FURNITURE_RE finds something, its ^ and $ at the ends
     of the stripped line. The short lines are searched all at once, stripped and joined by
@@ -76,7 +76,7 @@ def furniture_lines(lines: list[str]) -> list[bool]:
     short = list(compress(range(len(lines)), is_short))
     if not short:
         return flags
-    parts = list(map(str.strip, compress(lines, is_short)))
+    parts = list(compress(stripped if stripped is not None else map(str.strip, lines), is_short))
     starts = list(accumulate(map((1).__add__, map(len, parts[:-1])), initial=0))
     joined = "\n".join(parts)
     for regex in (P.FURNITURE_ANYWHERE_RE, P.FURNITURE_LINE_START_RE):
@@ -95,14 +95,21 @@ class Lines:
         # Each line starts one past the previous line's end (built in C: no loop per line here).
         starts = list(accumulate(map((1).__add__, lengths[:-1]), initial=0))
         self.bounds: list[tuple[int, int]] = list(zip(starts, map(add, starts, lengths)))
-        self.furniture = furniture_lines(lines)
+        # Each line stripped, once (the parser asks for some lines' text dozens of times).
+        self.stripped = list(map(str.strip, lines))
+        self.furniture = furniture_lines(lines, self.stripped)
 
     def __len__(self):
         return len(self.bounds)
 
     def text(self, i: int) -> str:
-        s, e = self.bounds[i]
-        return self.norm[s:e].strip()
+        return self.stripped[i]
+
+    def blank(self, i: int, norm: str) -> None:
+        """Line i was blanked (same length) in ``norm``, the text now read: it is furniture."""
+        self.norm = norm
+        self.stripped[i] = ""
+        self.furniture[i] = True
 
     def stripped_span(self, i: int) -> tuple[int, int]:
         s, e = self.bounds[i]

@@ -140,7 +140,7 @@ def _mask_nav_links(norm: str, lines: _Lines) -> str:
     """Blank '上一条:…' / '下一篇:…' lines (same length): they name other letters."""
     if not any(word in norm for word in P.NAV_LINK_WORDS):  # str.find is many times faster than the pattern
         return norm
-    pieces, pos = [], 0
+    pieces, pos, masked_lines = [], 0, []
     for m in P.NAV_LINK_RE.finditer(norm):
         i = lines.index_at(m.start())
         s, e = lines.bounds[i]
@@ -149,12 +149,13 @@ def _mask_nav_links(norm: str, lines: _Lines) -> str:
         pieces.append(norm[pos:s])
         pieces.append(" " * (e - s))
         pos = e
-        lines.furniture[i] = True
+        masked_lines.append(i)
     if not pieces:
         return norm
     pieces.append(norm[pos:])
     masked = "".join(pieces)
-    lines.norm = masked
+    for i in masked_lines:
+        lines.blank(i, masked)
     return masked
 
 
