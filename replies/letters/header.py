@@ -149,7 +149,7 @@ _CLASS_LABELS = (r"办理结果|分类标识|答复类别|办理类别|答复类
                  r"类[ \t]?别")
 CLASS_RE = Guarded(re.compile(
     rf"(?:{_CLASS_LABELS})[ \t]*:?[ \t]*[【\[(]?[ \t]*(?P<v>[ABCD])(?![A-Za-z])\d?[ \t]*类?"
-), "类", "结果")
+), "类别", "类型", "分类", "结果", "类 别", "类\t别")
 # A mark alone on a header line: '(C)', '【A】', 'B类', 'B1类', or the bare letter printed top right.
 CLASS_LINE_RE = re.compile(r"[ \t]*[【\[(]?[ \t]*(?P<v>[ABCD])\d?[ \t]*类?[ \t]*[】\])]?[ \t]*")
 # A mark run together with the document number: '…〔2023〕13号B1类', '华建复〔2017〕5号(B类)'.
@@ -221,10 +221,14 @@ _BARE_PHONE_RE = re.compile(r"(?<!\d)(?P<v>0\d{2,3}[\-—–―‐‑ ]?\d{7,8}|
 _DASHES = str.maketrans({"—": "-", "–": "-", "―": "-", "‐": "-", "‑": "-", "~": "-"})
 
 
+_AREA_CODE_RE = re.compile(r"^\((\d{3,4})\)")
+_DASH_RUN_RE = re.compile(r"-{2,}")
+
+
 def _clean_phone(raw: str) -> str:
     phone = raw.translate(_DASHES).replace(" ", "")
-    phone = re.sub(r"^\((\d{3,4})\)", r"\1-", phone)
-    return re.sub(r"-{2,}", "-", phone)
+    phone = _AREA_CODE_RE.sub(r"\1-", phone)
+    return _DASH_RUN_RE.sub("-", phone)
 
 
 def find_contact(text: str, start: int, end: int) -> dict[str, Found | None]:

@@ -131,16 +131,16 @@ NOTICE_RE = re.compile(r"印发|转发")
 NOTICE_ACTION_RE = re.compile(r"(?:请|望)[^\n。]{0,8}?(?:抓好|贯彻|遵照|结合实际|组织实施|落实|执行)")
 
 CO_AGENCY_RES = (
-    re.compile(
+    Guarded(re.compile(
         r"(?:经与|经同|并与|会同|商请|经商)(?P<v>[^。;\n:,]{2,80}?)(?:等(?:部门|单位))?"
         r"(?:共同|一起|联合|认真|进行|反复)*(?:研究|会商|协商|商议|沟通|办理)"
-    ),
-    re.compile(r"(?:会办|协办)单位(?:为|是|有)?[ \t]*:?[ \t]*(?P<v>[^。;\n)]{2,80})"),
+    ), "经与", "经同", "并与", "会同", "商请", "经商"),
+    Guarded(re.compile(r"(?:会办|协办)单位(?:为|是|有)?[ \t]*:?[ \t]*(?P<v>[^。;\n)]{2,80})"), "办单位"),
 )
 # '市财政局(会办)': the agency is the run of Han characters (2 to 40, the nearest ones) before the mark.
 # Found from the mark backwards (fields.co_agencies_marked): a pattern that starts with the run
 # would try every Han character of the letter as the start of one.
-CO_AGENCY_MARK_RE = re.compile(r"\((?:会办|协办)(?:单位)?\)")
+CO_AGENCY_MARK_RE = Guarded(re.compile(r"\((?:会办|协办)(?:单位)?\)"), "(会办", "(协办")
 CO_AGENCY_MARKED_MAX = 40
 
 _BUTTONS = r"【?(?:打印|关闭|返回顶部|关闭窗口|打印本页|打印此页|收藏|返回|大|中|小)】?"
