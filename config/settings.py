@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # What the public reads from the API, kept for PUBLIC_API_CACHE_SECONDS (after the language is
+    # known, before authentication and the views).
+    "config.public_cache.PublicAPICacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -122,6 +125,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tracker_cache"}}
+
+# Anonymous GETs of the API are answered from the cache for this long (config/public_cache.py); 0: never.
+PUBLIC_API_CACHE_SECONDS = env.int("DJANGO_PUBLIC_API_CACHE_SECONDS", default=30)
 
 # django-axes first: it refuses a locked-out username before the password is even checked, and
 # grants no permission (proposals.roles keeps its one-query fast path with it).

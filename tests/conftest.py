@@ -52,6 +52,10 @@ def _throttle_counts_in_memory(settings):
     Each test gets an empty in-memory cache instead; tests/test_security.py checks the table too."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": f"test-{uuid.uuid4()}"}}
+    # The public's API answers are kept for seconds (config/public_cache.py): a test reading as the
+    # public before and after a step would see the first answer again. tests/test_public_cache.py
+    # turns it on; the fuzzing gate runs with it on.
+    settings.PUBLIC_API_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)
