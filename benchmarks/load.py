@@ -81,7 +81,7 @@ async def http(port: int, method: str, path: str, token: str | None, body: dict 
 class Server:
     """gunicorn with config/gunicorn_conf.py and the production settings (DEBUG off)."""
 
-    def __init__(self, database_url: str, workers: int, threads: int):
+    def __init__(self, database_url: str, workers: int, threads: int, public_cache: int | None = None):
         self.port = free_port()
         env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "false",
                "DJANGO_SECRET_KEY": "load-test-only-secret-key-" + "x" * 30, "DJANGO_SECURE_SSL_REDIRECT": "false",
@@ -90,6 +90,8 @@ class Server:
                "GUNICORN_LOG_LEVEL": "warning", "GUNICORN_MAX_REQUESTS": "0",
                # The load test measures the server, not the throttles (they would answer 429s).
                "DJANGO_THROTTLE_ANON": "1000000/minute", "DJANGO_THROTTLE_USER": "1000000/minute"}
+        if public_cache is not None:  # seconds the public's answers are kept (config/public_cache.py)
+            env["DJANGO_PUBLIC_API_CACHE_SECONDS"] = str(public_cache)
         self.log = OUT / "load-gunicorn.log"
         self.process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "config/gunicorn_conf.py",
                                          "config.wsgi"], cwd=BASE, env=env, stdout=self.log.open("w"),
@@ -248,6 +250,8 @@ def main(argv=None) -> None:
     parser.add_argument("--workers", type=int, default=2 * os.cpu_count() + 1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--max-inflight", type=int, default=400)
+    parser.add_argument("--public-cache", type=int, default=None,
+                        help="seconds the public's API answers are kept (default: the settings' 30; 0: off)")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args(argv)
     if not args.database_url.startswith("postgres"):
@@ -272,12 +276,14 @@ def main(argv=None) -> None:
 
     from django.db import connections
     connections.close_all()  # the server's workers are the database's clients now
-    server = Server(args.database_url, args.workers, args.threads)
+    server = Server(args.database_url, args.workers, args.threads, args.public_cache)
     workload = Workload(actors, args.seed)
     steps = []
     try:
         server.wait()
-        print(f"gunicorn: {args.workers} workers × {args.threads} threads on 127.0.0.1:{server.port}")
+        cache = "settings' default" if args.public_cache is None else f"{args.public_cache} s"
+        print(f"gunicorn: {args.workers} workers × {args.threads} threads on 127.0.0.1:{server.port}; "
+              f"public answers kept: {cache}", flush=True)
         # A short warm-up (every worker's first requests load code and open its connection); its
         # writes are checked with the others, its figures are not shown.
         asyncio.run(run_step(server.port, workload, 10, 3, args.max_inflight))
@@ -295,7 +301,8 @@ def main(argv=None) -> None:
     print()
     print(f"consistency: {check['summary']}")
     print(f"uptime after: {load_after}")
-    result = {"n": args.n, "workers": args.workers, "threads": args.threads, "steps": steps, "consistency": check,
+    result = {"n": args.n, "workers": args.workers, "threads": args.threads, "public_cache": args.public_cache,
+              "steps": steps, "consistency": check,
               "uptime_before": load_before, "uptime_after": load_after}
     (OUT / "load.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
     if not check["ok"]:

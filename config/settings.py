@@ -126,6 +126,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tracker_cache"}}
 
+# API lists count exactly up to this many rows; past it (PostgreSQL) the count is the planner's
+# estimate, flagged "count_estimated" (proposals/api/pagination.py). 0: always exact.
+API_EXACT_COUNT_LIMIT = env.int("DJANGO_API_EXACT_COUNT_LIMIT", default=10_000)
+
 # Anonymous GETs of the API are answered from the cache for this long (config/public_cache.py); 0: never.
 PUBLIC_API_CACHE_SECONDS = env.int("DJANGO_PUBLIC_API_CACHE_SECONDS", default=30)
 
