@@ -44,6 +44,7 @@ BASE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE))
 
 from benchmarks import api as bench  # noqa: E402  (prepare_database, setup_django, fill)
+from benchmarks import load_actors  # noqa: E402
 from benchmarks.import_corpus import uptime  # noqa: E402
 
 OUT = BASE / "benchmarks" / "out"
@@ -88,8 +89,9 @@ class Server:
                "DJANGO_STATIC_MANIFEST": "0", "GUNICORN_BIND": f"127.0.0.1:{self.port}",
                "GUNICORN_WORKERS": str(workers), "GUNICORN_THREADS": str(threads), "GUNICORN_ACCESS_LOG": "",
                "GUNICORN_LOG_LEVEL": "warning", "GUNICORN_MAX_REQUESTS": "0",
-               # The load test measures the server, not the throttles (they would answer 429s).
-               "DJANGO_THROTTLE_ANON": "1000000/minute", "DJANGO_THROTTLE_USER": "1000000/minute"}
+               # The load test measures the server, not the throttles: a rate no client reaches, counted over
+               # one second (a window of minutes would keep every request of the run in one history).
+               "DJANGO_THROTTLE_ANON": "100000/s", "DJANGO_THROTTLE_USER": "100000/s"}
         if public_cache is not None:  # seconds the public's answers are kept (config/public_cache.py)
             env["DJANGO_PUBLIC_API_CACHE_SECONDS"] = str(public_cache)
         self.log = OUT / "load-gunicorn.log"
@@ -166,8 +168,8 @@ class Workload:
         else:
             member = self.rng.choice(self.actors["members"])
             write = {"kind": "draft", "method": "POST", "path": "/api/proposals/", "token": member["token"],
-                     "body": {"session": member["session"], "title": f"关于负载测试{marker}的提案"},
-                     "marker": f"关于负载测试{marker}的提案"}
+                     "body": {"session": member["session"], "title": load_actors.DRAFT_TITLE.format(marker=marker)},
+                     "marker": load_actors.DRAFT_TITLE.format(marker=marker)}
         self.writes.append(write)
         return write
 
@@ -261,8 +263,6 @@ def main(argv=None) -> None:
 
     bench.prepare_database(args.database_url, reuse=True)
     bench.setup_django(args.database_url)
-    from benchmarks import load_actors
-
     started = time.perf_counter()
     info = bench.fill(args.n)
     from django.core.management import call_command
@@ -296,6 +296,7 @@ def main(argv=None) -> None:
         server.stop()
     load_after = uptime()
     check = load_actors.check(workload.writes, before)
+    load_actors.clean_up()
     print()
     print(table(steps))
     print()

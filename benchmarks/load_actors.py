@@ -11,6 +11,7 @@ from __future__ import annotations
 import urllib.parse
 
 ACTOR_PREFIX = "load-"
+DRAFT_TITLE = "关于负载测试{marker}的提案"
 LIAISONS = MEMBERS = 20
 VISIBLE_SAMPLE = 2000
 
@@ -73,6 +74,16 @@ def prepare(info: dict, to_acknowledge: int) -> dict:
         "agency_query": urllib.parse.quote(info["agency"]), "word_query": urllib.parse.quote("双减"),
         "today": timezone.localdate().isoformat(),
     }
+
+
+def clean_up() -> int:
+    """Delete the run's draft proposals (after its check), so that the data keeps its N proposals
+    and the next run reuses it (benchmarks/api.py refills a database whose count differs)."""
+    from proposals.models import Event, Proposal
+
+    drafts = Proposal.objects.filter(title__startswith=DRAFT_TITLE.split("{")[0], status=Proposal.Status.DRAFT)
+    Event.objects.filter(proposal__in=drafts).delete()
+    return drafts.delete()[0]
 
 
 def counts() -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from proposals import services
-from proposals.models import Assignment, ContactLog
+from proposals.models import Assignment, ContactLog, Proposal
 from tests.factories import assignment_at, make_cast, proposal_at
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -95,3 +95,14 @@ def test_a_timed_out_write_that_was_applied_is_counted_not_failed(run):
     result = load_actors.check([contact(cast, current, status=0)], before)
     assert result["ok"], result
     assert "whose answer timed out were applied" in result["summary"]
+
+
+def test_the_run_s_drafts_are_cleaned_up_and_nothing_else(run):
+    cast, _, current, before = run
+    kept = Proposal.objects.count()
+    draft(cast)
+    draft(cast)
+    assert Proposal.objects.count() == kept + 2
+    assert load_actors.clean_up() >= 2
+    assert Proposal.objects.count() == kept
+    assert Proposal.objects.filter(title__startswith="关于负载测试").count() == 0
