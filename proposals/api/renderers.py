@@ -5,8 +5,8 @@ request's CPU time. orjson writes the same document: compact, UTF-8 unescaped, t
 every value DRF's encoder knows (dates and times through that encoder, so that a datetime keeps
 DRF's millisecond precision and "Z"; lazy translations, decimals, UUIDs…), U+2028 and U+2029
 escaped as DRF escapes them. (Floats in exponent form lose the exponent's leading zero, 1e-7 for
-json's 1e-07: the same number; the API's rates are rounded to 4 places.) An indented document (the browsable API asks for one) is indented
-by two spaces, the only indent orjson writes.
+json's 1e-07: the same number; the API's rates are rounded to 4 places.) An indented document (the
+browsable API asks for one) is indented by two spaces, the only indent orjson writes.
 """
 from __future__ import annotations
 

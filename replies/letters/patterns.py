@@ -195,7 +195,8 @@ PLACEHOLDER_SLOT_RES = (
     re.compile(rf"关于{_PH}的(?:提案|建议)"),                                # the title
 )
 TEMPLATE_MIN_SLOTS = 2
-PLACEHOLDER_HINT_RE = Guarded(re.compile(r"[Xx×*＊][ \t]?[Xx×*＊]|[Xx×]届|[Xx×]月"), "X", "x", "×", "*", "＊")   # cheap test before the slots
+# A cheap test before the slots.
+PLACEHOLDER_HINT_RE = Guarded(re.compile(r"[Xx×*＊][ \t]?[Xx×*＊]|[Xx×]届|[Xx×]月"), "X", "x", "×", "*", "＊")
 
 LOST_CHAR_RE = re.compile(rf"(?<=[{HAN}])\?+|\?+(?=[{HAN}])|\ufffd")
 DOC_LINE_TAIL_RE = re.compile(r"联系|电话|抄送|此件|附件|印发|^\(|^【")
