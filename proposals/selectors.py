@@ -117,7 +117,7 @@ def visible_supervision_logs(user):
 
     if is_committee_staff(user):
         return SupervisionLog.objects.all()
-    return SupervisionLog.objects.filter(proposal__in=visible_proposals(user).values("pk"))
+    return SupervisionLog.objects.filter(visibility.proposal_visible_q(Viewer.of(user)))
 
 
 def proposal_brief_list(*, user, queryset: QuerySet[Proposal] | None = None) -> QuerySet[Proposal]:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from proposals.models import Assignment, Proposal
 from proposals.roles import proposer_id
-from proposals.visibility import Viewer, handled_proposal_ids
+from proposals.visibility import Viewer, followed_q, handled_proposal_ids
 from replies.models import Feedback, Reply, public_reply_q
 
 def reply_visibility_q(user) -> Q:
@@ -25,8 +25,8 @@ def reply_visibility_q(user) -> Q:
         condition |= Q(assignment__agency_id__in=viewer.agencies)
         condition |= ~Q(status=Reply.Status.DRAFT) & Q(assignment__proposal__in=handled_proposal_ids(viewer))
     if viewer.proposer is not None:
-        condition |= Q(kind=Reply.Kind.REPLY) & ~Q(status=Reply.Status.DRAFT) & Q(
-            assignment__proposal__in=Proposal.objects.followed_by(viewer.proposer).values("pk"))
+        condition |= Q(kind=Reply.Kind.REPLY) & ~Q(status=Reply.Status.DRAFT) & followed_q(
+            viewer.proposer, "assignment__proposal")
     return condition
 
 

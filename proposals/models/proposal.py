@@ -4,13 +4,21 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+def followed_q(proposer_id: int, field: str = "pk") -> models.Q:
+    """``field`` (a proposal, or a path to one) is one the proposer follows as their own: one
+    they sign or one their own was merged into (并案: each proposer still gets an answer,
+    domain.md Review). Written as two small id sets found from the proposer's signatures, so
+    that testing one row reads the proposer's few signatures, never the proposals table."""
+    signed = ProposalProposer.objects.filter(proposer_id=proposer_id)
+    return (models.Q(**{f"{field}__in": signed.values("proposal_id")})
+            | models.Q(**{f"{field}__in": signed.filter(proposal__merged_into__isnull=False)
+                          .values("proposal__merged_into_id")}))
+
+
 class ProposalQuerySet(models.QuerySet):
     def followed_by(self, proposer_id: int):
-        """The proposals a proposer follows as their own: those they sign and those their own
-        were merged into (并案: each proposer still gets an answer, domain.md Review)."""
-        signed = self.model.objects.filter(signatures__proposer_id=proposer_id)
-        return self.filter(models.Q(models.Exists(signed.filter(pk=models.OuterRef("pk"))))
-                           | models.Q(models.Exists(signed.filter(merged_into=models.OuterRef("pk")))))
+        """The proposals a proposer follows as their own (``followed_q``)."""
+        return self.filter(followed_q(proposer_id))
 
 
 class ProposalManager(models.Manager.from_queryset(ProposalQuerySet)):
