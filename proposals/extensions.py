@@ -45,6 +45,9 @@ class Extensions:
     # events: (event) -> None, called by services.base.record_event with each new event, inside
     # the step's transaction: what they write (the notifications' outbox) stands or falls with it
     event_listeners: list[Callable] = field(default_factory=list)
+    # calendar: (dates) -> None, called in the transaction that changed those calendar days
+    # (services.calendar.deadlines_flag_for_calendar_change): the kept figures' working days
+    calendar_listeners: list[Callable] = field(default_factory=list)
 
 
 registry = Extensions()

@@ -254,3 +254,31 @@ class ReferenceDocument(models.Model):
         return (self.source.sha256,)
 
     natural_key.dependencies = ["replies.sourcedocument"]
+
+
+class FigureFact(models.Model):
+    """A kept count of the handling report (replies.kept_figures): ``n`` for one ``key`` of one
+    session and agency (agency 0: the session's proposal counts). Plain ids, not foreign keys:
+    the row is a sum, read and written by (session, agency, key) only."""
+
+    session_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    key = models.CharField(max_length=40)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session_id", "agency_id", "key"], name="figure_fact_key")]
+
+    def __str__(self):
+        return f"{self.session_id}/{self.agency_id}/{self.key}={self.n}"
+
+
+class FigureContribution(models.Model):
+    """What one proposal last added to the kept counts ("session|agency|key" -> n), so that a
+    step adds the difference and nothing is counted twice."""
+
+    proposal_id = models.IntegerField(primary_key=True)
+    facts = models.JSONField(default=dict)
+
+    def __str__(self):
+        return f"{self.proposal_id}: {len(self.facts)}"

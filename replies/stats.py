@@ -96,18 +96,25 @@ def _prefixed(q: Q, prefix: str) -> Q:
                for child in q.children], _connector=q.connector, _negated=q.negated)
 
 
+# What each proposal count counts, on a proposal (PROPOSAL_COUNTS).
+PROPOSAL_CONDITIONS = {
+    "received": ~Q(status=S.DRAFT),
+    "filed": Q(filed_on__isnull=False) | Q(status__in=FILED_STATUSES),
+    "not_filed": Q(status=S.NOT_FILED),
+    "merged": Q(status=S.MERGED),
+    "converted": Q(status=S.CONVERTED),
+    "withdrawn": Q(status=S.WITHDRAWN),
+}
+# The assignments a proposal counts for per agency: every agency it went to, except one relieved
+# by an upheld objection.
+AGENCY_ASSIGNMENTS = ~Q(status=Assignment.Status.REASSIGNED)
+OPEN = Q(status__in=Assignment.OPEN_STATUSES)
+
+
 def _proposal_counts(proposals: QuerySet, group_by: str | None, agency_ids) -> list[dict]:
-    conditions = {
-        "received": ~Q(status=S.DRAFT),
-        "filed": Q(filed_on__isnull=False) | Q(status__in=FILED_STATUSES),
-        "not_filed": Q(status=S.NOT_FILED),
-        "merged": Q(status=S.MERGED),
-        "converted": Q(status=S.CONVERTED),
-        "withdrawn": Q(status=S.WITHDRAWN),
-    }
+    conditions = PROPOSAL_CONDITIONS
     if group_by == "agency":
-        # Every agency a proposal went to, except one relieved by an upheld objection.
-        rows = Assignment.objects.exclude(status=Assignment.Status.REASSIGNED)
+        rows = Assignment.objects.filter(AGENCY_ASSIGNMENTS)
         if _filtered(proposals):
             rows = rows.filter(proposal__in=proposals.values("pk"))
         if agency_ids:
@@ -153,6 +160,30 @@ def _ordinals(iso_dates) -> dict:
     return ordinal
 
 
+def one(condition: Q) -> Case:
+    """1 where the condition holds, else 0: a count by SUM."""
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def assignment_facts(assignments: QuerySet, viewer: Viewer, *fields, **more) -> QuerySet:
+    """One row per answering assignment with what the handling figures count (the module
+    docstring): its dates, ``replied`` and ``on_time`` (0/1), and the classification ``cls`` of
+    its current reply where the viewer may read it (``classified`` 1), with ``fields`` and
+    ``more`` values."""
+    current = FilteredRelation("replies", condition=Q(
+        replies__kind=Reply.Kind.REPLY, replies__round=F("rehandle_count") + 1,
+    ) & ~Q(replies__status=Reply.Status.DRAFT))
+    classified = Q(current__id__isnull=False)
+    if not viewer.staff:  # only the classifications of the replies the caller may read
+        classified &= Q(current__id__in=Reply.objects.filter(reply_visibility_q(viewer)).values("pk"))
+    return (assignments.annotate(current=current).order_by()
+            .values("id", "assigned_on", "replied_on", *fields,
+                    cls=Case(When(classified, then=F("current__classification")), default=Value(None),
+                             output_field=CharField()),
+                    replied=one(REPLIED), on_time=one(REPLIED & Q(replied_on__lte=F("due_on"))),
+                    classified=one(classified), **more))
+
+
 def _handling(proposals, group_by, agency_ids, on: datetime.date, viewer: Viewer) -> list[dict]:
     """Everything measured on answering assignments, in one statement over one pass of them:
     the handling counts; the A/B/C/D mix of their current replies (答复 of the current round,
@@ -165,24 +196,8 @@ def _handling(proposals, group_by, agency_ids, on: datetime.date, viewer: Viewer
     SQLite ≥ 3.35 both read), instead of joining the same tables once per figure."""
     from django.db import connection
 
-    def one(condition):
-        return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
-
-    current = FilteredRelation("replies", condition=Q(
-        replies__kind=Reply.Kind.REPLY, replies__round=F("rehandle_count") + 1,
-    ) & ~Q(replies__status=Reply.Status.DRAFT))
-    classified = Q(current__id__isnull=False)
-    if not viewer.staff:  # only the classifications of the replies the caller may read
-        classified &= Q(current__id__in=Reply.objects.filter(reply_visibility_q(viewer)).values("pk"))
-    facts = (
-        _answering(proposals, agency_ids).annotate(current=current).order_by()
-        .values("id", "assigned_on", "replied_on", g=F(_key(group_by, "")),
-                cls=Case(When(classified, then=F("current__classification")), default=Value(None),
-                         output_field=CharField()),
-                replied=one(REPLIED), on_time=one(REPLIED & Q(replied_on__lte=F("due_on"))),
-                overdue=one(Q(status__in=Assignment.OPEN_STATUSES, due_on__lt=on)),
-                classified=one(classified))
-    )
+    facts = assignment_facts(_answering(proposals, agency_ids), viewer, g=F(_key(group_by, "")),
+                             overdue=one(OPEN & Q(due_on__lt=on)))
     sql, params = facts.query.sql_with_params()
     q_name = connection.ops.quote_name
     readable, readable_params = "", ()
@@ -311,7 +326,15 @@ def proposal_stats(*, proposals: QuerySet[Proposal], user, group_by: str = "comm
     if group_by not in GROUPS:
         raise ValueError(group_by)
     on, viewer = on or today(), Viewer.of(user)
-    rows = _proposal_counts(proposals, group_by, agency_ids) + _handling(proposals, group_by, agency_ids, on, viewer)
+    kept = None
+    if viewer.staff and not agency_ids and not _filtered(proposals):  # the whole report: replies.kept_figures
+        from replies import kept_figures
+
+        kept = kept_figures.rows(group_by, on)
+    if kept is not None:
+        rows, kept_totals = kept
+    else:
+        rows = _proposal_counts(proposals, group_by, agency_ids) + _handling(proposals, group_by, agency_ids, on, viewer)
     groups, total = defaultdict(lambda: defaultdict(int)), defaultdict(int)
     for row in rows:
         group = groups[row["g"]]
@@ -320,7 +343,7 @@ def proposal_stats(*, proposals: QuerySet[Proposal], user, group_by: str = "comm
                 group[name] += value
                 total[name] += value
     if group_by == "agency":  # in the total a proposal counts once, whatever its number of agencies
-        proposal_totals = _proposal_counts(proposals, None, None)[0]
+        proposal_totals = kept_totals if kept is not None else _proposal_counts(proposals, None, None)[0]
         total.update({name: proposal_totals[name] for name in PROPOSAL_COUNTS})
     labels = _labels(group_by, groups)
     public = not getattr(user, "is_authenticated", False)

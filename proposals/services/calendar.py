@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override, pgettext
 
 from proposals import deadlines
+from proposals.extensions import registry
 from proposals.calendar import (
     chinese_calendar_days,
     chinese_calendar_version,
@@ -131,6 +132,8 @@ def deadlines_flag_for_calendar_change(*, actor, dates) -> int:
         return 0
     first, last = dates[0], dates[-1]
     with transaction.atomic():
+        for listener in registry.calendar_listeners:
+            listener(dates)
         # A span lies between the assignment and the later of its two due dates.
         candidates = _open_assignments(assigned_on__lte=last).filter(Q(due_on__gte=first)
                                                                      | Q(objection_due_on__gte=first))

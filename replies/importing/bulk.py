@@ -21,6 +21,7 @@ from proposals import deadlines
 from proposals.models import Assignment, Event, Proposal, ProposalProposer
 from proposals.naturalsort import natural_sort_key
 from proposals.selectors import work_calendar
+from replies import kept_figures
 from replies.importing import values as V
 from replies.importing import writer as W
 from replies.importing.linking import ImportConflict
@@ -140,6 +141,7 @@ def _write_fast(docs: list[Doc], matcher: Matcher, now, calendars: Calendars) ->
               for (_, source, *_rest), proposal, lead, reply in zip(plans, proposals, leads, replies)]
     insert_rows(Event, events)
     mark_answered_publicly(replies)
+    kept_figures.refresh([p.pk for p in proposals])
     for doc, source in references:
         doc.result = W.WriteResult(source, "reference")
     for (doc, source, *_rest), event in zip(plans, events):

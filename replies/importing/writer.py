@@ -15,6 +15,7 @@ from django.db import transaction
 from proposals.models import Assignment, Event, Proposal, ProposalProposer
 from proposals.naturalsort import natural_sort_key
 from proposals.search import refresh_search_text
+from replies import kept_figures
 from replies.importing import values as V
 from replies.importing.linking import letter_date, link_letter
 from replies.importing.matching import Matcher, place_of, qualified_agency_name
@@ -81,6 +82,7 @@ def write_document(parsed: ParsedLetter, *, file_name: str, sha256: str, matcher
                             actor=actor if actor is not None and actor.is_authenticated else None, layout=layout)
             if result.source.proposal_id:
                 refresh_public_flag([result.source.proposal_id])
+                kept_figures.refresh([result.source.proposal_id])
             if result.event is not None and actor is not None and actor.is_authenticated:
                 Event.objects.filter(pk=result.event.pk).update(actor=actor)
     except BaseException:
