@@ -8,7 +8,6 @@ from __future__ import annotations
 import django_filters
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Prefetch
-from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -159,7 +158,6 @@ def register() -> None:
     registry.event_status_choices.update({"reply_draft": Reply.Status, "publish": Reply.Status})
     registry.event_listeners.append(kept_figures.on_event)
     registry.calendar_listeners.append(kept_figures.on_calendar_change)
-    post_save.connect(kept_figures.on_fixture_row, dispatch_uid="kept_figures.on_fixture_row")
     registry.corrected_models.append(Reply)
     registry.event_renderers["feedback"] = _feedback_text
     add_proposal_filter("classification", ClassificationFilter(

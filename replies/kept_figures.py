@@ -77,8 +77,9 @@ def contributions(proposal_ids) -> dict[int, Counter]:
         for counts, base, assigned_on, replied_on in replied:
             counts[base + "replied_n"] += 1
             counts[base + "working_days"] += ordinal[replied_on] - ordinal[assigned_on]
-    for pid, agency, rating in (Feedback.objects.filter(reply__kind=Reply.Kind.REPLY, reply__assignment__in=answering)
-                                .values_list("reply__assignment__proposal_id", "reply__assignment__agency_id", "rating")):
+    ratings = Feedback.objects.filter(reply__kind=Reply.Kind.REPLY, reply__assignment__in=answering)
+    for pid, agency, rating in ratings.values_list("reply__assignment__proposal_id", "reply__assignment__agency_id",
+                                                   "rating"):
         result[pid][f"{proposals[pid]['session_id']}|{agency}|rating_{rating}"] += 1
     urged = set()
     for pid, assignment_id, agency in (Event.objects.filter(action=Event.Action.URGE, assignment__isnull=False,
@@ -129,13 +130,8 @@ def refresh(proposal_ids) -> None:
                 update_conflicts=True, unique_fields=["proposal_id"], update_fields=["facts"])
 
 
-def on_fixture_row(sender, raw=False, **kwargs) -> None:
-    """A row of a counted model saved by ``loaddata`` (raw, no step, no event): the kept counts
-    no longer hold, and the report is counted live until ``manage.py rebuild_figures``."""
-    if raw and sender in COUNTED_MODELS:
-        mark_unbuilt()
-
-
+# The records the counts are made of: ``manage.py loaddata`` of any of them (rows, not steps)
+# marks the counts unbuilt (replies/management/commands/loaddata.py).
 COUNTED_MODELS = (Proposal, Assignment, Reply, Feedback, Event)
 
 

@@ -255,7 +255,8 @@ class Walk:
             return True
 
         return {
-            "propose": propose, "review": review, "assign": assign, "acknowledge": acknowledge, "object": object_, "decide": decide, "extend": extend, "urge": urge,
+            "propose": propose, "review": review, "assign": assign, "acknowledge": acknowledge, "object": object_,
+            "decide": decide, "extend": extend, "urge": urge,
             "reply": reply, "publish": publish, "rate": rate, "close": close,
             "correct_agency": correct_agency, "correct_date": correct_date, "move_session": move_session,
             "co": add_or_drop_co, "holiday": holiday, "contact": contact, "mark_key": mark_key,
