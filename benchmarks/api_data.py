@@ -1,5 +1,7 @@
 """Synthetic data for benchmarks/api.py: N proposals with sessions, agencies, proposers,
-assignments, replies, feedback and events in realistic proportions, written with bulk_create.
+assignments, replies, feedback and events in realistic proportions, generated and written a
+chunk at a time (benchmarks/bulk_rows.py: COPY on PostgreSQL, batched inserts on SQLite), so
+that memory stays constant however many proposals (1,000,000 included).
 
 Proportions (a city committee's year, domain.md): 20 committees × 5 sessions; 25 agencies and
 200 proposers per committee; 1–3 proposers per proposal; statuses: 50 % closed, 14 % replied,
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import datetime
 import random
+
+from benchmarks.bulk_rows import Ids, RowWriter
 
 TOPICS = {
     "教育": ["落实双减政策减轻学生负担", "推进义务教育优质均衡发展", "加强职业教育产教融合", "提高乡村教师待遇",
@@ -41,9 +45,9 @@ CITIES = ["曲靖", "楚雄", "长春", "重庆", "昆明", "玉溪", "大理", 
           "西双版纳", "德宏", "怒江", "迪庆", "吉林", "四平"]
 STATUSES = [("closed", 50), ("replied", 14), ("assigned", 20), ("submitted", 3), ("filed", 2), ("not_filed", 3),
             ("converted", 3), ("merged", 2), ("withdrawn", 1), ("draft", 2)]
-BATCH = 5000
+CHUNK = 5000  # proposals generated and written at a time (with their rows): the memory held
 # Bumped whenever the data changes, so that benchmarks/api.py --reuse refills an older database.
-DATA_VERSION = 3
+DATA_VERSION = 4
 
 
 def _weighted(rng, pairs):
@@ -84,9 +88,43 @@ def fill(n: int, seed: int = 20240521, today: datetime.date | None = None) -> di
     by_committee = {c.pk: proposers[i * 200:(i + 1) * 200] for i, c in enumerate(committees)}
     city_of = {c.pk: city for c, city in zip(committees, CITIES)}
 
-    proposals, signatures, plans = [], [], []
+    now = timezone.localtime()
+    calendar = work_calendar(datetime.date(2015, 1, 1), today + datetime.timedelta(days=400))
+    objection_windows = {}
+
+    def objection(assigned_on):
+        if assigned_on not in objection_windows:
+            objection_windows[assigned_on] = working_days_deadline(
+                "objection_working_days", "assigned", assigned_on, 5, calendar)
+        return objection_windows[assigned_on]
+
+    known = {}
+
+    def deadlines(assigned_on, extended):
+        """The deadlines of an assignment made that day (5 % of the answered ones extended by a
+        month), with their stored explanations, computed once per day (a shared, read-only dict)."""
+        if (assigned_on, extended) not in known:
+            reply = reply_deadline(assigned_on, 3)
+            if extended:  # within the default cap (reply_max_months 6, rehandle_max_months 2), as the services store it
+                cap = extension_cap(reply, assigned_on=assigned_on, reply_max_months=6, rehandle_max_months=2)
+                reply = extended_deadline(reply, add_months(assigned_on, 4), cap, "涉及多个部门,需进一步协调")
+            co_opinion = months_deadline("co_opinion_months", "assigned", assigned_on, 1)
+            original = (datetime.date.fromisoformat(reply.extension["original_due_on"]) if reply.extension
+                        else reply.due_on)
+            window = objection(assigned_on)
+            known[assigned_on, extended] = (reply, co_opinion, window, original, {
+                co: {"due": (co_opinion if co else reply).as_dict(), "objection": window.as_dict()}
+                for co in (False, True)})
+        return known[assigned_on, extended]
+
+    big = [Proposal, ProposalProposer, Assignment, Event, Reply, Feedback]
+    ids, writer = Ids(), RowWriter(big)
     per_session = max(1, n // len(sessions))
-    for i in range(n):
+    previous = None  # a merged proposal is merged into the one before it (same session, almost always)
+
+    def one_proposal(i):
+        """The rows of one proposal (column values by attribute name, table by table)."""
+        nonlocal previous
         session = sessions[min(i // per_session, len(sessions) - 1)]
         topic = rng.choice(list(TOPICS))
         title = f"关于{rng.choice(TOPICS[topic])}的提案"
@@ -100,97 +138,83 @@ def fill(n: int, seed: int = 20240521, today: datetime.date | None = None) -> di
             chosen = []
         submitted = datetime.date(session.year, 1, 15) + datetime.timedelta(days=rng.randrange(0, 60))
         number = str(i % per_session + 1)
-        plans.append((status, signers, chosen, submitted))
         names = [p.name for p in signers] + [a.name for a, _role in chosen]
         filed = status in ("filed", "assigned", "replied", "closed")
-        proposals.append(Proposal(  # a merged proposal is inserted as submitted, then merged below
-            session=session, number=number, number_sort=natural_sort_key(number), title=title, body=body,
-            topic=topic, status="submitted" if status == "merged" else status, is_key=rng.random() < 0.03,
-            submitted_on=None if status == "draft" else submitted,
-            filed_on=submitted + datetime.timedelta(days=10) if filed else None,
-            search_text=compose(number=number, title=title, body=body, names=names)))
-    for start in range(0, n, BATCH):
-        Proposal.objects.bulk_create(proposals[start:start + BATCH])
-    merged = []
-    for i, (proposal, plan) in enumerate(zip(proposals, plans)):
-        if plan[0] == "merged" and i:  # into the proposal before it (same session, almost always)
-            proposal.status, proposal.merged_into = "merged", proposals[i - 1]
-            merged.append(proposal)
-    Proposal.objects.bulk_update(merged, ["status", "merged_into"], batch_size=BATCH)
-
-    assignments, events = [], []
-    now = timezone.localtime()
-    calendar = work_calendar(datetime.date(2015, 1, 1), today + datetime.timedelta(days=400))
-    objection_windows = {}
-
-    def objection(assigned_on):
-        if assigned_on not in objection_windows:
-            objection_windows[assigned_on] = working_days_deadline(
-                "objection_working_days", "assigned", assigned_on, 5, calendar)
-        return objection_windows[assigned_on]
-
-    for proposal, (status, signers, chosen, submitted) in zip(proposals, plans):
-        signatures += [ProposalProposer(proposal=proposal, proposer=p, position=k) for k, p in enumerate(signers)]
-        events.append(Event(proposal=proposal, action="create", to_status="draft", at=now))
+        merged = status == "merged" and previous is not None
+        pid = ids(Proposal)
+        proposal = {
+            "id": pid, "session_id": session.pk, "number": number, "number_sort": natural_sort_key(number),
+            "title": title, "body": body, "topic": topic,
+            "status": "merged" if merged else "submitted" if status == "merged" else status,
+            "merged_into_id": previous if merged else None, "is_key": rng.random() < 0.03,
+            "submitted_on": None if status == "draft" else submitted,
+            "filed_on": submitted + datetime.timedelta(days=10) if filed else None,
+            "search_text": compose(number=number, title=title, body=body, names=names)}
+        previous = pid
+        rows = {model: [] for model in big}
+        rows[Proposal].append(proposal)
+        rows[ProposalProposer] += [{"id": ids(ProposalProposer), "proposal_id": pid, "proposer_id": p.pk,
+                                    "position": k} for k, p in enumerate(signers)]
+        rows[Event].append({"id": ids(Event), "proposal_id": pid, "action": "create", "to_status": "draft",
+                            "at": now})
         if status not in ("assigned", "replied", "closed"):
-            continue
+            return rows
         if status == "assigned":  # open: due within the next 90 days, a third of them already past
             overdue = rng.random() < 0.33
             due = today + datetime.timedelta(days=-rng.randrange(1, 90) if overdue else rng.randrange(1, 90))
             assigned_on = add_months(due, -3)
         else:
             assigned_on = submitted + datetime.timedelta(days=20)
-        reply = reply_deadline(assigned_on, 3)
-        if status != "assigned" and rng.random() < 0.05:
-            # Within the default cap (reply_max_months 6, rehandle_max_months 2), as the services store it.
-            cap = extension_cap(reply, assigned_on=assigned_on, reply_max_months=6, rehandle_max_months=2)
-            reply = extended_deadline(reply, add_months(assigned_on, 4), cap, "涉及多个部门,需进一步协调")
-        co_opinion = months_deadline("co_opinion_months", "assigned", assigned_on, 1)
-        original = datetime.date.fromisoformat(reply.extension["original_due_on"]) if reply.extension else reply.due_on
-        window = objection(assigned_on)
+        reply, co_opinion, window, original, explained = deadlines(
+            assigned_on, extended=status != "assigned" and rng.random() < 0.05)
         a_status = {"assigned": "acknowledged", "replied": "replied", "closed": "closed"}[status]
         replied_on = assigned_on + datetime.timedelta(days=rng.randrange(30, 110)) if status != "assigned" else None
         for agency, role in chosen:
             deadline = co_opinion if role == "co" else reply
-            assignments.append(Assignment(
-                proposal=proposal, agency=agency, role=role, status=a_status, assigned_on=assigned_on,
-                acknowledged_on=assigned_on + datetime.timedelta(days=2), objection_due_on=window.due_on,
-                due_on=deadline.due_on, original_due_on=original if role != "co" else deadline.due_on,
-                replied_on=replied_on if role != "co" else None,
-                extension_reason=deadline.extension.get("reason", ""),
-                due_explanation={"due": deadline.as_dict(), "objection": window.as_dict()}))
-        proposal.next_due_on = reply.due_on if status == "assigned" else None
-        events.append(Event(proposal=proposal, action="assign", to_status="assigned", at=now))
-    Proposal.objects.bulk_update([p for p in proposals if p.next_due_on], ["next_due_on"], batch_size=BATCH)
-    ProposalProposer.objects.bulk_create(signatures, batch_size=BATCH)
-    Assignment.objects.bulk_create(assignments, batch_size=BATCH)
-    Event.objects.bulk_create(events, batch_size=BATCH)
+            rows[Assignment].append({
+                "id": ids(Assignment), "proposal_id": pid, "agency_id": agency.pk, "role": role, "status": a_status,
+                "assigned_on": assigned_on, "acknowledged_on": assigned_on + datetime.timedelta(days=2),
+                "objection_due_on": window.due_on, "due_on": deadline.due_on,
+                "original_due_on": original if role != "co" else deadline.due_on,
+                "replied_on": replied_on if role != "co" else None,
+                "extension_reason": deadline.extension.get("reason", ""),
+                "due_explanation": explained[role == "co"]})
+        proposal["next_due_on"] = reply.due_on if status == "assigned" else None
+        rows[Event].append({"id": ids(Event), "proposal_id": pid, "action": "assign", "to_status": "assigned",
+                            "at": now})
+        for a in rows[Assignment]:
+            if a["replied_on"] is None:
+                continue
+            disclosure = "public" if rng.random() < 0.85 else "on_request"
+            answer = {
+                "id": ids(Reply), "assignment_id": a["id"], "kind": "reply",
+                "status": "published" if disclosure == "public" and rng.random() < 0.7 else "submitted",
+                "title": "答复", "body": "经研究,现答复如下。" * 20,
+                "classification": _weighted(rng, [("A", 50), ("B", 35), ("C", 12), ("D", 3)]),
+                "disclosure": disclosure, "delivered_on": a["replied_on"], "signed_on": a["replied_on"]}
+            rows[Reply].append(answer)
+            rows[Feedback].append({
+                "id": ids(Feedback), "reply_id": answer["id"], "proposer_id": signers[0].pk,
+                "rating": _weighted(rng, [("satisfied", 70), ("basically", 25), ("dissatisfied", 5)]),
+                "given_on": answer["delivered_on"] + datetime.timedelta(days=5)})
+            # What the reply services keep when they publish (proposals.visibility reads it).
+            if answer["status"] == "published":
+                proposal["answered_publicly"] = True
+        return rows
 
-    replies, lead_of = [], {}
-    for a in assignments:
-        if a.replied_on is None:
-            continue
-        disclosure = "public" if rng.random() < 0.85 else "on_request"
-        replies.append(Reply(
-            assignment=a, kind="reply", status="published" if disclosure == "public" and rng.random() < 0.7
-            else "submitted", title="答复", body="经研究,现答复如下。" * 20,
-            classification=_weighted(rng, [("A", 50), ("B", 35), ("C", 12), ("D", 3)]), disclosure=disclosure,
-            delivered_on=a.replied_on, signed_on=a.replied_on))
-        lead_of[len(replies) - 1] = a.proposal
-    Reply.objects.bulk_create(replies, batch_size=BATCH)
-    first_signer = {s.proposal_id: s.proposer for s in signatures if s.position == 0}
-    Feedback.objects.bulk_create([
-        Feedback(reply=r, proposer=first_signer[lead_of[k].pk],
-                 rating=_weighted(rng, [("satisfied", 70), ("basically", 25), ("dissatisfied", 5)]),
-                 given_on=r.delivered_on + datetime.timedelta(days=5))
-        for k, r in enumerate(replies)], batch_size=BATCH)
-
-    # What the reply services keep when they publish (proposals.visibility reads it).
-    Proposal.objects.filter(pk__in=Reply.objects.public().values("assignment__proposal_id")).update(
-        answered_publicly=True)
+    for start in range(0, n, CHUNK):
+        chunk = {model: [] for model in big}
+        for i in range(start, min(n, start + CHUNK)):
+            for model, found in one_proposal(i).items():
+                chunk[model] += found
+        for model in big:
+            writer.write(model, chunk[model])
+    writer.finish(big)
 
     staff, _ = get_user_model().objects.get_or_create(username="bench-staff", defaults={"is_superuser": True})
     token, _ = Token.objects.get_or_create(user=staff)
+    counts = writer.counts
     return {"token": token.key, "agency": agencies[0].name, "agency_id": agencies[0].pk,
-            "counts": {"proposals": n, "assignments": len(assignments), "replies": len(replies),
-                       "signatures": len(signatures), "events": len(events)}}
+            "counts": {"proposals": n, "assignments": counts["proposals.Assignment"],
+                       "replies": counts["replies.Reply"], "signatures": counts["proposals.ProposalProposer"],
+                       "events": counts["proposals.Event"]}}

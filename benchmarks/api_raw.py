@@ -40,9 +40,14 @@ class Raw:
     ASSIGNMENTS_SQL = """
         SELECT a.id, g.id, g.name, a.role, a.status, a.assigned_on, a.acknowledged_on, a.objection_due_on, a.due_on,
                a.replied_on, a.rehandle_count, a.updated_at, a.original_due_on, a.due_explanation, a.objection_reason,
-               a.objected_on, a.objection_decision, a.objection_decision_note, a.extension_reason, a.created_at
+               a.objected_on, a.objection_decision, a.objection_decision_note, a.extension_reason, a.created_at,
+               a.deadline_review
         FROM proposals_assignment a JOIN proposals_agency g ON g.id = a.agency_id
         WHERE a.proposal_id = %s ORDER BY a.role, a.id"""
+    INVITATIONS_SQL = """
+        SELECT i.id, i.status, i.invited_on, i.due_on, i.responded_on, pr.id, pr.name, pr.kind
+        FROM proposals_cosigninvitation i JOIN proposals_proposer pr ON pr.id = i.proposer_id
+        WHERE i.proposal_id = %s ORDER BY i.id"""
     REPLIES_SQL = """
         SELECT r.id, r.assignment_id, r.kind, r.round, r.status, r.doc_number, r.title, r.signed_on, r.published_on,
                r.classification, r.disclosure, r.updated_at
@@ -61,7 +66,7 @@ class Raw:
         from django.db import connection
         from django.utils import timezone
 
-        from proposals.models import Assignment, Proposal, Proposer
+        from proposals.models import Assignment, CoSignInvitation, Proposal, Proposer
         from replies.models import Reply
 
         def table(model, field):
@@ -73,6 +78,7 @@ class Raw:
         self.today = timezone.localdate()
         self.labels = {
             "proposal": table(Proposal, "status"), "proposer": table(Proposer, "kind"),
+            "invitation": table(CoSignInvitation, "status"),
             "role": table(Assignment, "role"), "assignment": table(Assignment, "status"),
             "decision": table(Assignment, "objection_decision"), "kind": table(Reply, "kind"),
             "reply": table(Reply, "status"), "class": table(Reply, "classification"),
@@ -117,8 +123,7 @@ class Raw:
     def list(self, where: str, params: list, query: dict, path: str = "/api/proposals/") -> bytes:
         """COUNT, the page with its session and committee, the lead proposers and lead agencies."""
         with self.connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM proposals_proposal p WHERE {where}", params)
-            count = cursor.fetchone()[0]
+            count, estimated = self.count(cursor, where, params)
             cursor.execute(self.PAGE_SQL.format(where=where), params)
             rows = cursor.fetchall()
             ids = ",".join(str(r[0]) for r in rows) or "0"
@@ -129,7 +134,27 @@ class Raw:
             agencies = {r[0]: {"id": r[1], "name": r[2]} for r in cursor.fetchall()}
         results = [self.list_row(r, leads.get(r[0]), agencies.get(r[0])) for r in rows]
         following = (f"http://{HOST}{path}?" + urlencode(sorted({**query, "page": "2"}.items()))) if count > PAGE else None
-        return self.dumps({"count": count, "next": following, "previous": None, "results": results})
+        return self.dumps({"count": count, "next": following, "previous": None, "results": results,
+                           **({"count_estimated": True} if estimated else {})})
+
+    def count(self, cursor, where: str, params: list) -> tuple[int, bool]:
+        """As the API counts (proposals/api/pagination.py): exactly up to API_EXACT_COUNT_LIMIT
+        rows, past it (PostgreSQL) the planner's estimate of the same rows."""
+        from django.conf import settings
+
+        limit = settings.API_EXACT_COUNT_LIMIT
+        if not limit or self.connection.vendor != "postgresql":
+            cursor.execute(f"SELECT COUNT(*) FROM proposals_proposal p WHERE {where}", params)
+            return cursor.fetchone()[0], False
+        cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM proposals_proposal p WHERE {where} LIMIT %s) t",
+                       [*params, limit + 1])
+        counted = cursor.fetchone()[0]
+        if counted <= limit:
+            return counted, False
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT p.id FROM proposals_proposal p WHERE {where}", params)
+        plan = cursor.fetchone()[0]
+        plan = plan if isinstance(plan, list) else json.loads(plan)
+        return max(limit + 1, int(plan[0]["Plan"]["Plan Rows"])), True
 
     def list_row(self, r, lead_proposer, lead_agency) -> dict:
         return {
@@ -150,6 +175,15 @@ class Raw:
         return {key: {**part, "text": deadline_from_dict(part).explain()} if isinstance(part, dict) and "start_on" in part
                 else part for key, part in (stored or {}).items()}
 
+    def invitation(self, r, proposal_status) -> dict:
+        """A co-signing invitation as the staff reader gets it: expired once past its window."""
+        due = self.day(r[3])
+        is_open = r[1] == "invited" and due >= self.today
+        status = "expired" if r[1] == "invited" and not is_open else r[1]
+        return {"id": r[0], "proposer": {"id": r[5], "name": r[6], "kind": r[7], "kind_label": self.label("proposer", r[7])},
+                "status": status, "status_label": self.label("invitation", status), "invited_on": self.d(r[2]),
+                "due_on": self.d(r[3]), "responded_on": self.d(r[4]), "is_open": proposal_status == "draft" and is_open}
+
     def detail(self, pk: int) -> bytes:
         with self.connection.cursor() as cursor:
             cursor.execute(self.DETAIL_SQL, [pk])
@@ -158,6 +192,8 @@ class Raw:
             signers = [{"position": r[0], "proposer": {"id": r[1], "name": r[2], "kind": r[3],
                                                        "kind_label": self.label("proposer", r[3])}}
                        for r in cursor.fetchall()]
+            cursor.execute(self.INVITATIONS_SQL, [pk])
+            invitations = [self.invitation(r, p[4]) for r in cursor.fetchall()]
             cursor.execute(self.ASSIGNMENTS_SQL, [pk])
             assignments = cursor.fetchall()
             cursor.execute(self.REPLIES_SQL, [pk])
@@ -178,7 +214,8 @@ class Raw:
                  "status": p[4], "status_label": self.label("proposal", p[4])}
         agencies = {a[0]: {"id": a[1], "name": a[2]} for a in assignments}
         document.update({
-            "body": p[15], "proposers": signers, "proposers_more": bool(p[16]), "review_reason": p[17],
+            "body": p[15], "proposers": signers, "proposers_more": bool(p[16]), "invitations": invitations,
+            "review_reason": p[17],
             "reviewed_at": self.dt(p[18]),
             "merged_into": {"id": p[23], "session_key": f"{p[29]}/{p[27]}/{p[28]}", "number": p[24], "title": p[25],
                             "status": p[26], "status_label": self.label("proposal", p[26])} if p[23] else None,
@@ -193,7 +230,8 @@ class Raw:
                 "original_due_on": self.d(a[12]), "due_explanation": self.explain(a[13]), "objection_reason": a[14],
                 "objected_on": self.d(a[15]), "objection_decision": a[16],
                 "objection_decision_label": self.label("decision", a[16]), "objection_decision_note": a[17],
-                "extension_reason": a[18], "created_at": self.dt(a[19])} for a in assignments],
+                "extension_reason": a[18], "created_at": self.dt(a[19]), "deadline_review": a[20]}
+                for a in assignments],
             "replies": [{
                 "id": r[0], "assignment": r[1], "proposal": brief, "agency": agencies[r[1]], "kind": r[2],
                 "kind_label": self.label("kind", r[2]), "round": r[3], "status": r[4],

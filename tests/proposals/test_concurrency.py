@@ -204,3 +204,33 @@ def test_two_objection_decisions_at_once():
     assignment.refresh_from_db()
     assert assignment.status == (A.REASSIGNED, A.ACKNOWLEDGED)[winner]
     assert Assignment.objects.filter(proposal=assignment.proposal_id).count() == (2, 1)[winner]
+
+
+def test_steps_on_different_proposals_of_one_agency_at_once_keep_every_count():
+    """The kept figures (replies.kept_figures): steps on four proposals of the same session and
+    agency, at the same moment, add to the same kept counts; none is lost, and what is kept is a
+    count from scratch (the additions are atomic upserts, taken in key order)."""
+    from replies import kept_figures
+
+    if not kept_figures.is_built():
+        kept_figures.rebuild()
+    cast = make_cast()
+    replied = [lead_assignment(proposal_at(cast, P.ASSIGNED)) for _ in range(2)]
+    for assignment in replied:
+        services.assignment_acknowledge(actor=cast.liaison, assignment=assignment, on=WORKFLOW_ACKNOWLEDGED_ON)
+    drafts = [reply_drafted(cast, assignment) for assignment in replied]
+    urged = [lead_assignment(proposal_at(cast, P.ASSIGNED)) for _ in range(2)]
+
+    results = race(
+        *[lambda draft=draft: reply_services.reply_submit(actor=cast.liaison, reply=draft,
+                                                         on=datetime.date(2024, 5, 6)) for draft in drafts],
+        *[lambda a=a: services.assignment_urge(actor=cast.staff, assignment=a, message="请抓紧办理",
+                                               on=datetime.date(2024, 5, 6)) for a in urged])
+
+    assert [kind for kind, _ in results] == ["ok"] * 4, results
+    with transaction.atomic():
+        counted, _ = kept_figures.from_scratch()
+        transaction.set_rollback(True)
+    assert kept_figures.kept_counts() == counted
+    base = f"{cast.session.pk}|{cast.agency.pk}|"
+    assert (counted[base + "replied"], counted[base + "urged"], counted[base + "assigned"]) == (2, 2, 4)
