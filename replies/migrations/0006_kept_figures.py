@@ -11,6 +11,9 @@ def built_when_empty(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    large_tables_reviewed = ("two new tables; the Python reads whether one proposal exists (LIMIT 1) and writes one "
+                             "row: the big tables are neither locked nor scanned (the counts are built later by "
+                             "manage.py rebuild_figures)")
 
     dependencies = [
         ('replies', '0005_version'),
