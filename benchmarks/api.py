@@ -179,6 +179,17 @@ def compare(name: str, api_body: bytes, raw_body: bytes) -> None:
         raise SystemExit(f"{name}: the raw side does not write the API's document (see benchmarks/out/mismatch-*)")
 
 
+def database_bytes() -> int:
+    """The database's size on disk: PostgreSQL's pg_database_size, the SQLite file's."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            return cursor.fetchone()[0]
+    return Path(connection.settings_dict["NAME"]).stat().st_size
+
+
 def measure_live_stats(api, raw, statements_of, repeat: int) -> dict:
     """The same report counted from the records, as before the kept figures (and as every filtered
     report and every caller but the staff still are): the kept counts' mark set aside meanwhile,
@@ -265,6 +276,7 @@ def measure(n: int, repeat: int) -> dict:
                       "ratio_p50": api_p50 / raw_p50 if raw_p50 else None, "api_queries": query_count}
     rows["stats (counted live)"] = measure_live_stats(api, raw, statements_of, repeat)
     return {"vendor": connection.vendor, "n": n, "fill_seconds": info.get("fill_seconds"),
+            "database_bytes": database_bytes(),
             "figures_seconds": info.get("figures_seconds"), "counts": info["counts"],
             "search_matches": found, "rows": rows}
 
@@ -304,7 +316,8 @@ def main() -> None:
             sys.stderr.write(done.stdout + done.stderr)
             raise SystemExit(done.returncode)
         result = json.loads(done.stdout.rsplit("RESULT ", 1)[1])
-        print(f"   filled in {result['fill_seconds']} s, kept figures counted in {result['figures_seconds']} s: "
+        print(f"   filled in {result['fill_seconds']} s, kept figures counted in {result['figures_seconds']} s, "
+              f"database {result['database_bytes'] / 2**30:.2f} GiB: "
               f"{result['counts']}; '{WORD}' matches "
               f"{result['search_matches']:,}", file=sys.stderr)
         results.append(result)
