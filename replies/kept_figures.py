@@ -29,7 +29,8 @@ from django.db.models import Case, CharField, F, Sum, Value, When
 from proposals.models import Assignment, Event, Proposal, Session
 from proposals.visibility import Viewer
 from replies.models import Feedback, FigureContribution, FigureFact, Reply
-from replies.stats import AGENCY_ASSIGNMENTS, OPEN, PROPOSAL_CONDITIONS, REPLIED, _ordinals, assignment_facts, one
+from replies.stats import (AGENCY_ASSIGNMENTS, OPEN, PROPOSAL_CONDITIONS, REPLIED, assignment_facts, one,
+                           working_day_ordinals)
 
 STAFF = Viewer(staff=True, agencies=frozenset(), proposer=None)
 BUILT_KEY = "built"  # the mark (session 0, agency 0): the counts are complete
@@ -73,7 +74,7 @@ def contributions(proposal_ids) -> dict[int, Counter]:
         if fact["replied"] and fact["assigned_on"] is not None:
             replied.append((counts, base, fact["assigned_on"].isoformat(), fact["replied_on"].isoformat()))
     if replied:  # W(reply) - W(assignment): working days after the assignment, up to the reply
-        ordinal = _ordinals({a for _, _, a, _ in replied} | {r for _, _, _, r in replied})
+        ordinal = working_day_ordinals({a for _, _, a, _ in replied} | {r for _, _, _, r in replied})
         for counts, base, assigned_on, replied_on in replied:
             counts[base + "replied_n"] += 1
             counts[base + "working_days"] += ordinal[replied_on] - ordinal[assigned_on]
@@ -190,6 +191,15 @@ def from_scratch(progress=None) -> tuple[Counter, int]:
             progress(done)
 
 
+def counted_anew(progress=None) -> tuple[Counter, int]:
+    """``from_scratch``'s counts and proposals read, changing nothing (its stored contributions
+    rolled back): what the kept counts must equal."""
+    with transaction.atomic():
+        counted = from_scratch(progress)
+        transaction.set_rollback(True)
+    return counted
+
+
 def rebuild(progress=None) -> int:
     """Count everything anew and mark the counts built, in one transaction (on PostgreSQL the
     kept tables are locked against the steps' own updates meanwhile). Returns the proposals read."""
@@ -213,8 +223,9 @@ def kept_counts() -> Counter:
 
 def rows(group_by: str, on) -> tuple[list[dict], Counter] | None:
     """The rows replies.stats.proposal_stats sums, from the kept counts grouped by committee,
-    session or agency, with "overdue now" as on ``on``; and the proposal counts of all the
-    proposals together (each proposal once). None while the counts are not built.
+    session or agency, with "overdue now" as on ``on``; and, for the agency grouping (whose
+    groups count a proposal once per agency), the proposal counts of all the proposals together.
+    None while the counts are not built.
 
     Summed in the database by session (or agency) and key, the open assignments due before that
     day folded into "overdue_now": the report reads a row per group and figure, not one per
@@ -238,6 +249,4 @@ def rows(group_by: str, on) -> tuple[list[dict], Counter] | None:
         for session, key, n in (facts.exclude(key__startswith="p:").values("session_id", "k")
                                 .annotate(total=Sum("n")).exclude(total=0).values_list("session_id", "k", "total")):
             groups[committee_of.get(session) if group_by == "committee" else session][key] += n
-            if key in PROPOSAL_CONDITIONS:
-                proposals[key] += n
     return [{"g": g, **counts} for g, counts in groups.items()], proposals

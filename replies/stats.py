@@ -112,7 +112,6 @@ OPEN = Q(status__in=Assignment.OPEN_STATUSES)
 
 
 def _proposal_counts(proposals: QuerySet, group_by: str | None, agency_ids) -> list[dict]:
-    conditions = PROPOSAL_CONDITIONS
     if group_by == "agency":
         rows = Assignment.objects.filter(AGENCY_ASSIGNMENTS)
         if _filtered(proposals):
@@ -120,9 +119,9 @@ def _proposal_counts(proposals: QuerySet, group_by: str | None, agency_ids) -> l
         if agency_ids:
             rows = rows.filter(agency_id__in=agency_ids)
         return _grouped(rows, "agency_id", **{name: Count("proposal_id", distinct=True, filter=_prefixed(
-            q, "proposal__")) for name, q in conditions.items()})
+            q, "proposal__")) for name, q in PROPOSAL_CONDITIONS.items()})
     key = {None: None, "session": "session_id", "committee": "session__committee_id"}[group_by]
-    return _grouped(proposals, key, **{name: Count("id", filter=q) for name, q in conditions.items()})
+    return _grouped(proposals, key, **{name: Count("id", filter=q) for name, q in PROPOSAL_CONDITIONS.items()})
 
 
 def _urges(proposals: QuerySet, group_by: str, agency_ids, viewer: Viewer) -> tuple[str, tuple]:
@@ -145,7 +144,7 @@ def _urges(proposals: QuerySet, group_by: str, agency_ids, viewer: Viewer) -> tu
         return "", ()
 
 
-def _ordinals(iso_dates) -> dict:
+def working_day_ordinals(iso_dates) -> dict:
     """W(d) for each ISO date d: the working days after the earliest date up to d
     (CalendarDay-aware), keyed by the ISO text as the database returns it."""
     start = datetime.date.fromisoformat(min(iso_dates)[:10])
@@ -246,7 +245,7 @@ def _handling(proposals, group_by, agency_ids, on: datetime.date, viewer: Viewer
         else:
             by_date[part].append((g, k[:10], n))
     if by_date["r"]:
-        ordinal = _ordinals({d for _, d, _ in by_date["r"]} | {d for _, d, _ in by_date["a"]})
+        ordinal = working_day_ordinals({d for _, d, _ in by_date["r"]} | {d for _, d, _ in by_date["a"]})
         days, replied = defaultdict(int), defaultdict(int)
         for g, d, n in by_date["r"]:
             days[g] += ordinal[d] * n
@@ -271,7 +270,7 @@ def _working_days_sql(q) -> tuple[str, str]:
     from the earliest assignment date up to d, for every day between the earliest assignment
     and the latest reply (weekdays, less CalendarDay holidays, plus its make-up working days:
     WorkCalendar.is_working_day), then sum C(reply) - C(assignment) per group. The same
-    figure as _ordinals, without sending every date to Python."""
+    figure as working_day_ordinals, without sending every date to Python."""
     calendar = f""", w AS (
           SELECT s.d::date AS d, COUNT(*) FILTER (WHERE CASE WHEN c.{q("kind")} = %s THEN TRUE
                  WHEN c.{q("kind")} = %s THEN FALSE ELSE EXTRACT(ISODOW FROM s.d) < 6 END) OVER (ORDER BY s.d) AS c

@@ -228,9 +228,7 @@ def test_steps_on_different_proposals_of_one_agency_at_once_keep_every_count():
                                                on=datetime.date(2024, 5, 6)) for a in urged])
 
     assert [kind for kind, _ in results] == ["ok"] * 4, results
-    with transaction.atomic():
-        counted, _ = kept_figures.from_scratch()
-        transaction.set_rollback(True)
+    counted, _ = kept_figures.counted_anew()
     assert kept_figures.kept_counts() == counted
     base = f"{cast.session.pk}|{cast.agency.pk}|"
     assert (counted[base + "replied"], counted[base + "urged"], counted[base + "assigned"]) == (2, 2, 4)

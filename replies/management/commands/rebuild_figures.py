@@ -33,10 +33,9 @@ class Command(BaseCommand):
     def check_kept(self, progress):
         if not kept_figures.is_built():
             raise CommandError("the kept figures are not built: run manage.py rebuild_figures")
-        with transaction.atomic():
+        with transaction.atomic():  # the kept counts and the count anew, of one state
             kept = kept_figures.kept_counts()
-            counted, done = kept_figures.from_scratch(progress)
-            transaction.set_rollback(True)  # from_scratch rewrites the contributions: keep them as they were
+            counted, done = kept_figures.counted_anew(progress)
         differing = sorted(key for key in set(kept) | set(counted) if kept[key] != counted[key])
         for key in differing[:20]:
             self.stderr.write(f"  {key}: kept {kept[key]}, counted {counted[key]}")
